@@ -1,0 +1,8 @@
+//! orgaudit: a read-only compliance audit scanner for AWS Organizations.
+//!
+//! Data flows one way: `collect` (AWS, read-only) → [`snapshot::Snapshot`] →
+//! `rules` (evaluate) → [`findings`] → `report` (render).
+
+pub mod fsutil;
+pub mod rules;
+pub mod snapshot;

@@ -1,0 +1,3 @@
+//! Rules: loading rule files, validating them, and evaluating them.
+
+pub mod view;

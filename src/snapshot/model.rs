@@ -1,0 +1,595 @@
+//! The typed snapshot model. Timestamps are RFC 3339 strings, exactly as AWS
+//! returned them; values are kept as AWS reports them (collectors never judge).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Whether a fact section was obtained.
+///
+/// In the JSON form: `{"status":"ok","data":…}`,
+/// `{"status":"error","error":{…}}` or `{"status":"not_collected","reason":…}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Section<T> {
+    /// The facts were read.
+    Ok { data: T },
+    /// Reading them failed.
+    Error { error: CollectError },
+    /// Nobody tried (the account could not be reached, the service is out of
+    /// scope, the collector for it does not exist yet…).
+    NotCollected { reason: String },
+}
+
+impl<T> Default for Section<T> {
+    fn default() -> Self {
+        Section::NotCollected {
+            reason: "not collected".to_string(),
+        }
+    }
+}
+
+impl<T> Section<T> {
+    pub fn ok(data: T) -> Self {
+        Section::Ok { data }
+    }
+    pub fn not_collected(reason: impl Into<String>) -> Self {
+        Section::NotCollected {
+            reason: reason.into(),
+        }
+    }
+    pub fn error(error: CollectError) -> Self {
+        Section::Error { error }
+    }
+    pub fn data(&self) -> Option<&T> {
+        match self {
+            Section::Ok { data } => Some(data),
+            _ => None,
+        }
+    }
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Section::Ok { .. })
+    }
+    /// Why the facts are unavailable, in one line; `None` when they are.
+    pub fn unavailable_reason(&self) -> Option<String> {
+        match self {
+            Section::Ok { .. } => None,
+            Section::Error { error } => Some(error.to_string()),
+            Section::NotCollected { reason } => Some(format!("not collected: {reason}")),
+        }
+    }
+}
+
+/// A failed API call, as recorded in a section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CollectError {
+    /// `service:Operation`, e.g. `iam:GetAccountPasswordPolicy`.
+    pub operation: String,
+    /// The AWS error code (`AccessDenied`, `ThrottlingException`…), or a
+    /// transport class (`Timeout`, `ConnectionError`, `ServiceError`).
+    pub code: String,
+    /// The error message, with no credentials in it.
+    pub message: String,
+    /// The region the call went to, for regional services.
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+impl std::fmt::Display for CollectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} failed", self.operation)?;
+        if let Some(region) = &self.region {
+            write!(f, " in {region}")?;
+        }
+        write!(f, ": {}", self.code)?;
+        if !self.message.is_empty() && self.message != self.code {
+            write!(f, " ({})", self.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything orgaudit knows about one organization at one point in time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Snapshot {
+    /// Snapshot format version, `MAJOR.MINOR`. A reader refuses another major.
+    pub schema_version: String,
+    /// When collection finished (RFC 3339). Rules measure ages from here, so
+    /// re-evaluating an old snapshot gives the same findings.
+    pub collected_at: String,
+    pub scan: ScanInfo,
+    pub organization: Section<Organization>,
+    /// `iam:ListOrganizationsFeatures`: centralized root access features enabled
+    /// for the organization (`RootCredentialsManagement`, `RootSessions`).
+    #[serde(default)]
+    pub organization_features: Section<Vec<String>>,
+    /// IAM Identity Center, read in the management account.
+    #[serde(default)]
+    pub identity_center: Section<IdentityCenter>,
+    pub accounts: Vec<Account>,
+}
+
+/// How the snapshot was made.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ScanInfo {
+    /// The orgaudit version that collected the facts.
+    pub tool_version: String,
+    pub started_at: String,
+    pub finished_at: String,
+    /// The regions audited for regional services.
+    pub regions: Vec<String>,
+    /// The role assumed in member accounts.
+    #[serde(default)]
+    pub role_name: Option<String>,
+    /// The account whose credentials started the scan.
+    #[serde(default)]
+    pub caller_account_id: Option<String>,
+    #[serde(default)]
+    pub partition: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Organization {
+    pub id: String,
+    pub arn: String,
+    /// `ALL` or `CONSOLIDATED_BILLING`.
+    pub feature_set: String,
+    pub management_account_id: String,
+    #[serde(default)]
+    pub management_account_arn: Option<String>,
+    #[serde(default)]
+    pub management_account_email: Option<String>,
+    pub roots: Vec<OrganizationRoot>,
+    pub organizational_units: Vec<OrganizationalUnit>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OrganizationRoot {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    /// Enabled policy types (`SERVICE_CONTROL_POLICY`…).
+    #[serde(default)]
+    pub policy_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OrganizationalUnit {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    /// The parent root or OU id.
+    pub parent_id: String,
+    /// Names from the root down, `/`-separated: `Root/Workloads/Production`.
+    pub path: String,
+}
+
+/// One account of the organization and its facts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Account {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    /// The root user's e-mail address.
+    pub email: String,
+    /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`.
+    pub status: String,
+    #[serde(default)]
+    pub joined_method: Option<String>,
+    #[serde(default)]
+    pub joined_timestamp: Option<String>,
+    /// The parent root or OU id.
+    pub parent_id: String,
+    /// The parent's path: `Root/Workloads/Production`.
+    pub ou_path: String,
+    pub is_management: bool,
+    /// How the scanner reached the account (assumed role or the caller itself).
+    #[serde(default)]
+    pub access: Section<AccountAccess>,
+    /// Regions enabled in the account (`account:ListRegions`).
+    #[serde(default)]
+    pub enabled_regions: Section<Vec<String>>,
+    #[serde(default)]
+    pub iam: Iam,
+    #[serde(default)]
+    pub alternate_contacts: Section<AlternateContacts>,
+    #[serde(default)]
+    pub cloudtrail: Section<CloudTrail>,
+    /// AWS Config, one entry per audited region.
+    #[serde(default)]
+    pub config: Vec<ConfigRegion>,
+    #[serde(default)]
+    pub budgets: Section<Vec<Budget>>,
+    #[serde(default)]
+    pub cost_anomaly: CostAnomaly,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AccountAccess {
+    /// `assumed_role` or `caller` (the scan's own credentials).
+    pub method: String,
+    #[serde(default)]
+    pub role_arn: Option<String>,
+}
+
+/// IAM facts of one account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Iam {
+    /// `iam:GetAccountSummary`.
+    #[serde(default)]
+    pub summary: Section<IamSummary>,
+    /// `iam:GetAccountPasswordPolicy`; `data: null` when the account has none.
+    #[serde(default)]
+    pub password_policy: Section<Option<PasswordPolicy>>,
+    /// `iam:GetCredentialReport`.
+    #[serde(default)]
+    pub credential_report: Section<CredentialReport>,
+    /// `iam:ListUsers` and the per-user calls.
+    #[serde(default)]
+    pub users: Section<Vec<IamUser>>,
+    /// `iam:ListVirtualMFADevices`.
+    #[serde(default)]
+    pub virtual_mfa_devices: Section<Vec<VirtualMfaDevice>>,
+    /// `iam:ListAccountAliases`.
+    #[serde(default)]
+    pub aliases: Section<Vec<String>>,
+}
+
+/// The `GetAccountSummary` values the rules use (absent keys are null).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IamSummary {
+    pub account_mfa_enabled: Option<i64>,
+    pub account_access_keys_present: Option<i64>,
+    pub account_signing_certificates_present: Option<i64>,
+    /// `AccountPasswordPresent`: 1 when the root user has a password. Absent in
+    /// older responses.
+    #[serde(default)]
+    pub account_password_present: Option<i64>,
+    pub users: Option<i64>,
+    pub mfa_devices: Option<i64>,
+    pub mfa_devices_in_use: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PasswordPolicy {
+    pub minimum_password_length: Option<i64>,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase_characters: bool,
+    pub require_lowercase_characters: bool,
+    pub allow_users_to_change_password: bool,
+    pub expire_passwords: bool,
+    pub max_password_age: Option<i64>,
+    pub password_reuse_prevention: Option<i64>,
+    pub hard_expiry: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CredentialReport {
+    pub generated_time: Option<String>,
+    pub rows: Vec<CredentialReportRow>,
+}
+
+/// One row of the IAM credential report. Dates are null where the report says
+/// `N/A` or `no_information`; `password_enabled` keeps the report's word
+/// (`true`, `false`, `not_supported`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CredentialReportRow {
+    /// `<root_account>` for the root user.
+    pub user: String,
+    pub arn: String,
+    pub user_creation_time: Option<String>,
+    pub password_enabled: String,
+    pub password_last_used: Option<String>,
+    pub password_last_changed: Option<String>,
+    pub mfa_active: bool,
+    pub access_key_1_active: bool,
+    pub access_key_1_last_rotated: Option<String>,
+    pub access_key_1_last_used_date: Option<String>,
+    pub access_key_2_active: bool,
+    pub access_key_2_last_rotated: Option<String>,
+    pub access_key_2_last_used_date: Option<String>,
+    pub cert_1_active: bool,
+    pub cert_2_active: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IamUser {
+    pub name: String,
+    pub arn: String,
+    pub user_id: String,
+    pub create_date: Option<String>,
+    pub password_last_used: Option<String>,
+    /// `iam:GetLoginProfile`; null when the user has no console password.
+    pub login_profile: Option<LoginProfile>,
+    pub mfa_devices: Vec<MfaDevice>,
+    pub access_keys: Vec<AccessKey>,
+    /// Managed policies attached to the user.
+    pub attached_policies: Vec<PolicyRef>,
+    /// Groups the user is in, with the groups' managed policies.
+    pub groups: Vec<IamGroup>,
+    /// Names of the user's inline policies.
+    pub inline_policy_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LoginProfile {
+    pub create_date: Option<String>,
+    pub password_reset_required: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MfaDevice {
+    pub serial_number: String,
+    pub enable_date: Option<String>,
+}
+
+/// An access key's metadata (never its secret).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AccessKey {
+    pub access_key_id: String,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    pub create_date: Option<String>,
+    pub last_used_date: Option<String>,
+    pub last_used_service: Option<String>,
+    pub last_used_region: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PolicyRef {
+    pub name: String,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IamGroup {
+    pub name: String,
+    pub arn: String,
+    pub attached_policies: Vec<PolicyRef>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VirtualMfaDevice {
+    pub serial_number: String,
+    /// The user it is assigned to (`arn:aws:iam::<id>:root` for root); null
+    /// when unassigned.
+    pub user_arn: Option<String>,
+    pub enable_date: Option<String>,
+}
+
+/// `account:GetAlternateContact` for the three types; null when not set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AlternateContacts {
+    pub billing: Option<AlternateContact>,
+    pub operations: Option<AlternateContact>,
+    pub security: Option<AlternateContact>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AlternateContact {
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub email_address: Option<String>,
+    pub phone_number: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CloudTrail {
+    /// Every trail visible in the account, organization trails included.
+    pub trails: Vec<Trail>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Trail {
+    pub name: String,
+    pub arn: String,
+    pub home_region: String,
+    pub is_multi_region_trail: bool,
+    pub is_organization_trail: bool,
+    pub include_global_service_events: bool,
+    pub log_file_validation_enabled: bool,
+    pub s3_bucket_name: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub cloud_watch_logs_log_group_arn: Option<String>,
+    /// `cloudtrail:GetTrailStatus`.
+    pub status: Option<TrailStatus>,
+    /// Classic event selectors (`cloudtrail:GetEventSelectors`).
+    pub event_selectors: Vec<EventSelector>,
+    /// Advanced event selectors (`cloudtrail:GetEventSelectors`).
+    pub advanced_event_selectors: Vec<AdvancedEventSelector>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TrailStatus {
+    pub is_logging: bool,
+    pub latest_delivery_error: Option<String>,
+    pub latest_delivery_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EventSelector {
+    /// `All`, `ReadOnly` or `WriteOnly`.
+    pub read_write_type: Option<String>,
+    pub include_management_events: Option<bool>,
+    pub exclude_management_event_sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AdvancedEventSelector {
+    pub name: Option<String>,
+    pub field_selectors: Vec<AdvancedFieldSelector>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AdvancedFieldSelector {
+    /// `eventCategory`, `readOnly`, `eventSource`…
+    pub field: String,
+    pub equals: Vec<String>,
+    pub not_equals: Vec<String>,
+    pub starts_with: Vec<String>,
+    pub not_starts_with: Vec<String>,
+    pub ends_with: Vec<String>,
+    pub not_ends_with: Vec<String>,
+}
+
+/// AWS Config in one region. Each part is its own section, so that one failing
+/// call does not hide the others.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ConfigRegion {
+    pub region: String,
+    /// Recorders, their status, and delivery channels.
+    pub recording: Section<ConfigRecording>,
+    /// `config:DescribeConfigRules`.
+    pub rules: Section<Vec<ConfigRule>>,
+    /// `config:DescribeComplianceByConfigRule`.
+    pub compliance: Section<Vec<ConfigRuleCompliance>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ConfigRecording {
+    pub recorders: Vec<ConfigRecorder>,
+    pub recorder_statuses: Vec<ConfigRecorderStatus>,
+    pub delivery_channels: Vec<DeliveryChannel>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ConfigRecorder {
+    pub name: String,
+    pub role_arn: Option<String>,
+    pub all_supported: bool,
+    pub include_global_resource_types: bool,
+    /// `ALL_SUPPORTED_RESOURCE_TYPES`, `INCLUSION_BY_RESOURCE_TYPES`,
+    /// `EXCLUSION_BY_RESOURCE_TYPES`.
+    pub recording_strategy: Option<String>,
+    pub resource_types: Vec<String>,
+    pub exclusion_resource_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ConfigRecorderStatus {
+    pub name: String,
+    pub recording: bool,
+    /// `Pending`, `Success`, `Failure`.
+    pub last_status: Option<String>,
+    pub last_error_code: Option<String>,
+    pub last_status_change_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DeliveryChannel {
+    pub name: String,
+    pub s3_bucket_name: Option<String>,
+    pub sns_topic_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ConfigRule {
+    pub name: String,
+    pub arn: String,
+    /// `AWS` for managed rules.
+    pub source_owner: String,
+    /// The managed rule identifier, e.g. `ROOT_ACCOUNT_MFA_ENABLED`.
+    pub source_identifier: Option<String>,
+    /// `ACTIVE`, `DELETING`…
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ConfigRuleCompliance {
+    pub rule_name: String,
+    /// `COMPLIANT`, `NON_COMPLIANT`, `NOT_APPLICABLE`, `INSUFFICIENT_DATA`.
+    pub compliance_type: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Budget {
+    pub name: String,
+    /// `COST`, `USAGE`…
+    pub budget_type: String,
+    pub time_unit: Option<String>,
+    pub limit_amount: Option<String>,
+    pub limit_unit: Option<String>,
+    pub notifications: Vec<BudgetNotification>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BudgetNotification {
+    /// `ACTUAL` or `FORECASTED`.
+    pub notification_type: String,
+    /// `GREATER_THAN`, `LESS_THAN`, `EQUAL_TO`.
+    pub comparison_operator: String,
+    pub threshold: f64,
+    /// `PERCENTAGE` or `ABSOLUTE_VALUE`.
+    pub threshold_type: Option<String>,
+    pub state: Option<String>,
+    /// `budgets:DescribeSubscribersForNotification`.
+    pub subscribers: Section<Vec<Subscriber>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Subscriber {
+    /// `EMAIL` or `SNS`.
+    pub subscription_type: String,
+    pub address: String,
+}
+
+/// Cost Anomaly Detection (Cost Explorer).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CostAnomaly {
+    /// `ce:GetAnomalyMonitors`.
+    pub monitors: Section<Vec<AnomalyMonitor>>,
+    /// `ce:GetAnomalySubscriptions`.
+    pub subscriptions: Section<Vec<AnomalySubscription>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AnomalyMonitor {
+    pub arn: String,
+    pub name: String,
+    /// `DIMENSIONAL` or `CUSTOM`.
+    pub monitor_type: String,
+    pub monitor_dimension: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AnomalySubscription {
+    pub arn: String,
+    pub name: String,
+    pub frequency: String,
+    pub monitor_arns: Vec<String>,
+    pub subscribers: Vec<AnomalySubscriber>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AnomalySubscriber {
+    /// `EMAIL` or `SNS`.
+    pub subscriber_type: String,
+    pub address: String,
+    pub status: Option<String>,
+}
+
+/// IAM Identity Center (sso-admin), read in the management account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IdentityCenter {
+    pub instances: Vec<IdentityCenterInstance>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IdentityCenterInstance {
+    pub arn: String,
+    pub identity_store_id: Option<String>,
+    pub owner_account_id: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<String>,
+    pub permission_sets: Vec<PermissionSet>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PermissionSet {
+    pub arn: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub session_duration: Option<String>,
+    /// `sso:ListManagedPoliciesInPermissionSet`.
+    pub managed_policies: Vec<PolicyRef>,
+}
