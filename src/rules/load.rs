@@ -17,7 +17,7 @@ include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// One problem in a rule, config or snapshot file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}{}", snippet_suffix(.snippet))]
+#[error("{}{message}{}", position_prefix(.file, *.line, *.column), snippet_suffix(.snippet, *.column))]
 pub struct LoadError {
     pub file: String,
     pub line: usize,
@@ -27,9 +27,22 @@ pub struct LoadError {
     pub snippet: Option<String>,
 }
 
-fn snippet_suffix(snippet: &Option<String>) -> String {
+/// `file:line:column: `, or `file: ` when the problem has no position (line 0).
+fn position_prefix(file: &str, line: usize, column: usize) -> String {
+    if line == 0 {
+        format!("{file}: ")
+    } else {
+        format!("{file}:{line}:{column}: ")
+    }
+}
+
+fn snippet_suffix(snippet: &Option<String>, column: usize) -> String {
     match snippet {
-        Some(s) => format!("\n    | {}", s.trim_end()),
+        Some(s) => format!(
+            "\n    | {}\n    | {}^",
+            s.trim_end(),
+            " ".repeat(column.saturating_sub(1))
+        ),
         None => String::new(),
     }
 }
@@ -121,8 +134,8 @@ pub fn load(user_dirs: &[&Path], only: Option<&[&str]>) -> Result<RuleSet, LoadE
 fn read_dir_yaml(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     let io_err = |e: std::io::Error| LoadError {
         file: dir.display().to_string(),
-        line: 1,
-        column: 1,
+        line: 0,
+        column: 0,
         message: format!("cannot read rules directory: {e}"),
         snippet: None,
     };
@@ -137,8 +150,8 @@ fn read_dir_yaml(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     for p in paths {
         let text = std::fs::read_to_string(&p).map_err(|e| LoadError {
             file: p.display().to_string(),
-            line: 1,
-            column: 1,
+            line: 0,
+            column: 0,
             message: format!("cannot read rule file: {e}"),
             snippet: None,
         })?;
