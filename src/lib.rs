@@ -5,5 +5,6 @@
 
 pub mod findings;
 pub mod fsutil;
+pub mod report;
 pub mod rules;
 pub mod snapshot;
