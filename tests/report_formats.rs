@@ -452,3 +452,49 @@ fn sarif_fingerprint_ignores_message() {
     };
     assert_eq!(fp(&before), fp(&after));
 }
+
+// ---- JUnit ----------------------------------------------------------------
+
+#[test]
+fn junit_snapshot() {
+    insta::assert_snapshot!(plain(Format::Junit));
+}
+
+#[test]
+fn junit_is_well_formed_and_complete() {
+    let xml = plain(Format::Junit);
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed JUnit XML");
+    let report = sample_report();
+    assert_eq!(parsed.test_suites.len(), report.accounts.len());
+    let cases: usize = parsed.test_suites.iter().map(|s| s.test_cases.len()).sum();
+    assert_eq!(cases, report.findings.len());
+    assert_eq!(parsed.failures, report.summary.count(Status::Fail));
+    assert_eq!(parsed.errors, report.summary.count(Status::Error));
+    assert!(!xml.contains('\u{1b}'));
+    assert!(!xml.contains("<script>"));
+    assert!(xml.contains("iam-user-console-mfa [arn:aws:iam::222222222222:user/ops/alice]"));
+}
+
+// ---- Markdown -------------------------------------------------------------
+
+#[test]
+fn markdown_snapshot() {
+    insta::assert_snapshot!(plain(Format::Markdown));
+}
+
+#[test]
+fn markdown_escapes_hostile_values() {
+    let md = plain(Format::Markdown);
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(!md.contains('\u{1b}'));
+    assert!(md.contains("dev \\| \\<script\\>"));
+    // Every table row has exactly as many unescaped pipes as its header.
+    for block in md.split("\n\n").filter(|b| b.starts_with('|')) {
+        let cells = |l: &str| l.replace("\\|", "").matches('|').count();
+        let mut lines = block.lines();
+        let want = cells(lines.next().unwrap());
+        for l in lines {
+            assert_eq!(cells(l), want, "row breaks the table: {l}");
+        }
+    }
+}

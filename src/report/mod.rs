@@ -7,6 +7,8 @@
 use crate::findings::{Finding, Report, Severity, Status};
 
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod sarif;
 pub mod table;
 
@@ -19,16 +21,28 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
+    /// JUnit XML, for CI test reporters.
+    Junit,
+    /// A Markdown report, for pull-request comments and tickets.
+    Markdown,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Table, Format::Json, Format::Sarif];
+    pub const ALL: [Format; 5] = [
+        Format::Table,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Markdown,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Table => "table",
             Format::Json => "json",
             Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
         }
     }
 
@@ -38,6 +52,8 @@ impl Format {
             Format::Table => "txt",
             Format::Json => "json",
             Format::Sarif => "sarif",
+            Format::Junit => "xml",
+            Format::Markdown => "md",
         }
     }
 }
@@ -83,6 +99,8 @@ impl RenderOptions {
 pub enum RenderError {
     #[error("cannot serialize the report as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("cannot serialize the JUnit XML report: {0}")]
+    Junit(#[from] quick_junit::SerializeError),
 }
 
 /// Renders `report` in `format`. The text ends with a newline.
@@ -95,6 +113,8 @@ pub fn render(
         Format::Table => Ok(table::render(report, opts)),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Markdown => Ok(markdown::render(report)),
     }
 }
 
