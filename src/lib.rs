@@ -3,6 +3,9 @@
 //! Data flows one way: `collect` (AWS, read-only) → [`snapshot::Snapshot`] →
 //! `rules` (evaluate) → [`findings`] → `report` (render).
 
+pub mod app;
+pub mod cli;
+pub mod config;
 pub mod findings;
 pub mod fsutil;
 pub mod report;

@@ -498,3 +498,40 @@ fn markdown_escapes_hostile_values() {
         }
     }
 }
+
+// ---- the demo organization, end to end ------------------------------------
+
+fn demo_report() -> Report {
+    let rules = orgaudit::rules::load::load(&[], None).expect("built-in rules load");
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/demo-org.json"
+    ));
+    let snapshot = orgaudit::snapshot::Snapshot::load(path).expect("demo snapshot loads");
+    orgaudit::rules::engine::evaluate(&rules, &snapshot, &Default::default())
+}
+
+#[test]
+fn demo_sarif_validates_against_official_schema() {
+    let schema = load_json(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/schemas/sarif-schema-2.1.0.json"
+    ));
+    let report = demo_report();
+    let text = render(&report, Format::Sarif, &RenderOptions::plain()).unwrap();
+    assert!(!text.contains("Could not evaluate: Could not evaluate:"));
+    let instance: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_valid(&schema, &instance);
+}
+
+#[test]
+fn demo_renders_in_every_format() {
+    let report = demo_report();
+    for format in Format::ALL {
+        let text = render(&report, format, &RenderOptions::plain()).unwrap();
+        assert!(text.ends_with('\n') && !text.ends_with("\n\n"), "{format}");
+    }
+    let xml = render(&report, Format::Junit, &RenderOptions::plain()).unwrap();
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!(parsed.failures, report.summary.count(Status::Fail));
+}

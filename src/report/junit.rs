@@ -70,7 +70,7 @@ fn test_case(f: &Finding, rule: Option<&RuleInfo>) -> TestCase {
         }
         Status::Error => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-            s.set_message(format!("Could not evaluate: {}", f.message));
+            s.set_message(super::could_not_evaluate(&f.message));
             s.set_type("ERROR");
             s.set_description(details(f, rule, false));
             s

@@ -161,6 +161,17 @@ pub(crate) fn resource_label(f: &Finding) -> String {
     }
 }
 
+/// An ERROR finding's message, starting with `Could not evaluate: ` (the
+/// engine usually writes it so already).
+pub(crate) fn could_not_evaluate(message: &str) -> String {
+    const PREFIX: &str = "Could not evaluate: ";
+    if message.starts_with(PREFIX) {
+        message.to_string()
+    } else {
+        format!("{PREFIX}{message}")
+    }
+}
+
 /// Counts per status for one account.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct StatusCounts {

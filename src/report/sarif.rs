@@ -247,7 +247,7 @@ fn result(f: &Finding, rule: &RuleInfo, rule_index: usize, partition: &str) -> S
         Status::Error => (
             ResultKind::Fail,
             ResultLevel::Warning,
-            format!("Could not evaluate: {}{context}", f.message),
+            format!("{}{context}", super::could_not_evaluate(&f.message)),
         ),
         Status::Manual => (
             ResultKind::Review,

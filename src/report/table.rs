@@ -1,5 +1,6 @@
 //! The terminal table: a summary per account, the failing and erroring
-//! findings, a one-line total and the manual checklist count.
+//! findings, a one-line total and the manual checklist count. The report's
+//! warnings are not repeated here: the CLI prints them to stderr.
 //!
 //! Every value from AWS goes through [`sanitize_text`]: an account name
 //! carrying escape sequences cannot repaint the terminal.
@@ -85,12 +86,6 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             plural(manual, "item", "items"),
             plural(rules, "rule", "rules"),
         ));
-    }
-    for w in &report.warnings {
-        out.push_str(&paint.paint("warning", "33"));
-        out.push_str(": ");
-        out.push_str(&sanitize_text(w));
-        out.push('\n');
     }
     out
 }
