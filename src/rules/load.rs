@@ -111,6 +111,9 @@ struct RuleFile {
     /// A user rule that replaces a built-in rule of the same id must say so.
     #[serde(default)]
     overrides_builtin: bool,
+    /// `error` (default) or `fail`: the status when an input is unavailable.
+    #[serde(default)]
+    on_unavailable: super::OnUnavailable,
 }
 
 /// Loads the built-in rules plus the YAML files in `user_dirs`.
@@ -601,6 +604,10 @@ fn compile_automated(
         filter,
         condition: condition.expect("no errors means compiled"),
         message,
+        on_unavailable: match rf.on_unavailable {
+            super::OnUnavailable::Error => crate::findings::Status::Error,
+            super::OnUnavailable::Fail => crate::findings::Status::Fail,
+        },
     })
 }
 
