@@ -447,7 +447,11 @@ fn compile_automated(
     params: &BTreeMap<String, serde_json::Value>,
 ) -> Result<Automated, Vec<LoadError>> {
     let mut errors = Vec::new();
-    let mut variables = scope_variables(rf.scope);
+    let mut owned_vars: Vec<String> = scope_variables(rf.scope)
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
     let params_shape = Shape::Object(params.keys().map(|k| (k.clone(), Shape::Any)).collect());
     let mut var_shapes: BTreeMap<String, Shape> = BTreeMap::new();
     let shapes = ViewShapes::reference();
@@ -558,7 +562,7 @@ fn compile_automated(
                             _ => errors.push(span.error_at(file, 1, offset + 1, "`for_each` must be `VAR in FIELD.PATH` (filter elements with `where`)".to_string())),
                         }
                     }
-                    variables.push(Box::leak(var.clone().into_boxed_str()));
+                    owned_vars.push(var.clone());
                     collection.map(|collection| ForEach { var, collection })
                 }
                 _ => {
@@ -573,6 +577,7 @@ fn compile_automated(
             }
         }
     };
+    let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
     let filter = rf.filter.as_ref().and_then(|w| {
         if for_each.is_none() {
             let span = ValueSpan::locate(text, w);
