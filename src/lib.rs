@@ -3,8 +3,12 @@
 //! Data flows one way: `collect` (AWS, read-only) → [`snapshot::Snapshot`] →
 //! `rules` (evaluate) → [`findings`] → `report` (render).
 
+pub mod app;
+pub mod cli;
 pub mod collect;
+pub mod config;
 pub mod findings;
 pub mod fsutil;
+pub mod report;
 pub mod rules;
 pub mod snapshot;

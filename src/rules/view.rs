@@ -294,3 +294,83 @@ impl ViewShapes {
         })
     }
 }
+
+/// Every section of the snapshot that failed, one line each:
+/// `account 111111111111 (dev): iam.users: iam:ListUsers failed: AccessDenied`.
+/// Sections never attempted because of another failure are not repeated.
+pub fn incomplete_parts(snapshot: &Snapshot) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, json) in [
+        ("organization", serde_json::to_value(&snapshot.organization)),
+        (
+            "organization_features",
+            serde_json::to_value(&snapshot.organization_features),
+        ),
+        (
+            "identity_center",
+            serde_json::to_value(&snapshot.identity_center),
+        ),
+    ] {
+        let mut found = Vec::new();
+        failed_sections(&json.expect("serializes"), name.to_string(), &mut found);
+        out.extend(
+            found
+                .into_iter()
+                .map(|(p, r)| format!("organization: {p}: {r}")),
+        );
+    }
+    for account in &snapshot.accounts {
+        let mut found = Vec::new();
+        failed_sections(
+            &serde_json::to_value(account).expect("serializes"),
+            String::new(),
+            &mut found,
+        );
+        for (path, reason) in found {
+            out.push(format!(
+                "account {} ({}): {}: {}",
+                account.id,
+                account.name,
+                path.trim_start_matches('.'),
+                reason
+            ));
+        }
+    }
+    out
+}
+
+fn failed_sections(json: &Json, path: String, out: &mut Vec<(String, String)>) {
+    match json {
+        Json::Object(map) => {
+            if let Some(state) = section_state(map) {
+                match state {
+                    SectionState::Unavailable(reason) => {
+                        if map.get("status").and_then(Json::as_str) == Some("error") {
+                            out.push((path, reason));
+                        }
+                    }
+                    SectionState::Ok => {
+                        if let Some(data) = map.get("data") {
+                            failed_sections(data, path, out);
+                        }
+                    }
+                }
+                return;
+            }
+            for (k, v) in map {
+                failed_sections(v, format!("{path}.{k}"), out);
+            }
+        }
+        Json::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let label = item
+                    .get("region")
+                    .and_then(Json::as_str)
+                    .map(|r| format!("[{r}]"))
+                    .unwrap_or_else(|| format!("[{i}]"));
+                failed_sections(item, format!("{path}{label}"), out);
+            }
+        }
+        _ => {}
+    }
+}

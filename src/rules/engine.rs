@@ -1,0 +1,476 @@
+//! Evaluation: every rule against every account of a snapshot, in parallel
+//! (rayon), deterministic in its output.
+//!
+//! Each account's facts are converted to CEL values once; a rule reading a
+//! section that is unavailable is ERROR with the reason, checked before the
+//! condition runs; a condition that fails at run time is ERROR too.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use cel::common::value::{CowVal, Val};
+use cel::context::VariableResolver;
+use cel::ExecutionError;
+use rayon::prelude::*;
+
+use super::expr::{Expr, FieldPath};
+use super::view::{self, SnapshotView};
+use super::{Automated, Logic, Rule, RuleSet, TemplatePart};
+use crate::findings::{
+    AccountRef, Finding, Report, ReportSource, Scope, Status, Summary, ToolInfo, REPORT_FORMAT,
+};
+use crate::snapshot::Snapshot;
+
+/// Parameter values from the config file, by name (apply to every rule that
+/// declares the parameter).
+pub type ParamValues = BTreeMap<String, serde_json::Value>;
+
+/// A rule made ready for one evaluation: its effective parameters as a CEL
+/// value and the field paths it reads, split by root.
+struct Prepared<'r> {
+    rule: &'r Rule,
+    automated: Option<&'r Automated>,
+    params: Box<dyn Val>,
+    /// Paths rooted at account/org/mgmt/scan that must be available.
+    global_deps: Vec<FieldPath>,
+    /// Paths rooted at the element variable.
+    element_deps: Vec<FieldPath>,
+}
+
+fn maximal(paths: Vec<FieldPath>) -> Vec<FieldPath> {
+    let mut out: Vec<FieldPath> = Vec::new();
+    for p in paths {
+        if p.root == "params" {
+            continue;
+        }
+        let is_prefix_of_other = |q: &FieldPath| {
+            q.root == p.root
+                && q.segments.len() > p.segments.len()
+                && q.segments.starts_with(&p.segments)
+        };
+        if out
+            .iter()
+            .any(|q| q.root == p.root && q.segments == p.segments)
+        {
+            continue;
+        }
+        out.retain(|q| {
+            !(q.root == p.root
+                && p.segments.len() > q.segments.len()
+                && p.segments.starts_with(&q.segments))
+        });
+        if !out.iter().any(is_prefix_of_other) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+impl<'r> Prepared<'r> {
+    fn new(rule: &'r Rule, overrides: &ParamValues) -> Prepared<'r> {
+        let mut params = serde_json::Map::new();
+        for (name, default) in &rule.params {
+            params.insert(name.clone(), overrides.get(name).unwrap_or(default).clone());
+        }
+        let params_value = view::to_cel(&serde_json::Value::Object(params));
+        let params: Box<dyn Val> = params_value.try_into().expect("params convert");
+        let (automated, global_deps, element_deps) = match &rule.logic {
+            Logic::Manual { .. } => (None, Vec::new(), Vec::new()),
+            Logic::Automated(a) => {
+                let mut all: Vec<FieldPath> = Vec::new();
+                if let Some(fe) = &a.for_each {
+                    all.extend(fe.collection.paths().iter().cloned());
+                }
+                if let Some(w) = &a.filter {
+                    all.extend(w.paths().iter().cloned());
+                }
+                all.extend(a.condition.paths().iter().cloned());
+                let var = a.for_each.as_ref().map(|f| f.var.as_str());
+                let (elem, global): (Vec<_>, Vec<_>) =
+                    all.into_iter().partition(|p| Some(p.root.as_str()) == var);
+                (Some(&**a), maximal(global), maximal(elem))
+            }
+        };
+        Prepared {
+            rule,
+            automated,
+            params,
+            global_deps,
+            element_deps,
+        }
+    }
+}
+
+/// The variables of one evaluation.
+struct Vars<'a> {
+    account: Option<&'a dyn Val>,
+    org: &'a dyn Val,
+    mgmt: &'a dyn Val,
+    scan: &'a dyn Val,
+    params: &'a dyn Val,
+    element: Option<(&'a str, &'a dyn Val)>,
+}
+
+impl VariableResolver for Vars<'_> {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        let v: &dyn Val = match variable {
+            "account" => self.account?,
+            "org" => self.org,
+            "mgmt" => self.mgmt,
+            "scan" => self.scan,
+            "params" => self.params,
+            name => match self.element {
+                Some((var, value)) if var == name => value,
+                _ => return None,
+            },
+        };
+        Some(CowVal::Borrowed(v))
+    }
+}
+
+/// Days from an RFC 3339 timestamp to the snapshot's collection time.
+fn days_between(
+    ts: &str,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<i64, ExecutionError> {
+    let t = chrono::DateTime::parse_from_rfc3339(ts).map_err(|e| {
+        ExecutionError::function_error("days_since", format!("`{ts}` is not an RFC 3339 time: {e}"))
+    })?;
+    Ok((now - t).num_days())
+}
+
+struct Evaluator<'s> {
+    view: &'s SnapshotView,
+    org: Box<dyn Val>,
+    mgmt: Box<dyn Val>,
+    scan: Box<dyn Val>,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    org_finding_account: (String, String),
+}
+
+impl Evaluator<'_> {
+    fn context<'v>(&self, vars: &'v Vars<'v>) -> cel::Context<'v, 'v> {
+        let mut ctx = cel::Context::with_env(super::expr::env());
+        let now = self.now;
+        ctx.add_function("days_since", move |ts: Arc<String>| days_between(&ts, now))
+            .expect("days_since is not a CEL built-in");
+        ctx.set_variable_resolver(vars);
+        ctx
+    }
+
+    /// Evaluates one rule in one scope (an account, or the organization).
+    fn run(
+        &self,
+        p: &Prepared,
+        account: Option<(&cel::Value, &dyn Val)>,
+        out: &mut Vec<Finding>,
+        id: &(String, String),
+    ) {
+        let rule = p.rule;
+        let base = |status: Status,
+                    message: String,
+                    region: Option<String>,
+                    arn: Option<String>| Finding {
+            rule_id: rule.info.id.clone(),
+            title: rule.info.title.clone(),
+            severity: rule.info.severity,
+            status,
+            account_id: id.0.clone(),
+            account_name: id.1.clone(),
+            region,
+            resource_arn: arn,
+            message,
+            waiver: None,
+        };
+        // An unavailable input: ERROR, or FAIL where the rule says so.
+        let unavailable =
+            |status: Status, reason: &str, region: Option<String>, arn: Option<String>| {
+                let message = match status {
+                    Status::Error => format!("Could not evaluate: {reason}"),
+                    _ => reason.to_string(),
+                };
+                base(status, message, region, arn)
+            };
+        let Some(a) = p.automated else {
+            if let Logic::Manual { check } = &rule.logic {
+                out.push(base(Status::Manual, check.clone(), None, None));
+            }
+            return;
+        };
+        let vars = Vars {
+            account: account.map(|(_, v)| v),
+            org: &*self.org,
+            mgmt: &*self.mgmt,
+            scan: &*self.scan,
+            params: &*p.params,
+            element: None,
+        };
+        // Inputs first: any unavailable section the rule reads makes it ERROR
+        // (or FAIL, for `on_unavailable: fail`), never PASS.
+        for dep in &p.global_deps {
+            let root: &cel::Value = match dep.root.as_str() {
+                "account" => match account {
+                    Some((v, _)) => v,
+                    None => continue,
+                },
+                "org" => &self.view.org,
+                "mgmt" => &self.view.mgmt,
+                "scan" => &self.view.scan,
+                _ => continue,
+            };
+            if let Some(reason) = view::find_unavailable(root, &dep.segments) {
+                out.push(unavailable(a.on_unavailable, reason, None, None));
+                return;
+            }
+        }
+        let ctx = self.context(&vars);
+        let Some(fe) = &a.for_each else {
+            let (status, message) = self.decide(a, &ctx, &rule.info.title);
+            out.push(base(status, message, None, None));
+            return;
+        };
+        let items = match fe.collection.run(&ctx) {
+            Ok(cel::Value::List(items)) => items,
+            Ok(cel::Value::Null) => Arc::new(Vec::new()),
+            Ok(other) => {
+                out.push(base(
+                    Status::Error,
+                    format!(
+                        "Could not evaluate: `{}` is not a list but {other:?}",
+                        fe.collection.source()
+                    ),
+                    None,
+                    None,
+                ));
+                return;
+            }
+            Err(e) => {
+                out.push(base(
+                    Status::Error,
+                    format!("Could not evaluate: {e}"),
+                    None,
+                    None,
+                ));
+                return;
+            }
+        };
+        let before = out.len();
+        for item in items.iter() {
+            let region = view::string_field(item, "region");
+            let arn = view::string_field(item, "arn");
+            if let Some(reason) = p
+                .element_deps
+                .iter()
+                .find_map(|d| view::find_unavailable(item, &d.segments))
+            {
+                out.push(unavailable(a.on_unavailable, reason, region, arn));
+                continue;
+            }
+            let boxed: Box<dyn Val> = match item.clone().try_into() {
+                Ok(b) => b,
+                Err(e) => {
+                    out.push(base(
+                        Status::Error,
+                        format!("Could not evaluate: {e}"),
+                        region,
+                        arn,
+                    ));
+                    continue;
+                }
+            };
+            let item_vars = Vars {
+                element: Some((fe.var.as_str(), &*boxed)),
+                ..vars_copy(&vars)
+            };
+            let ctx = self.context(&item_vars);
+            if let Some(filter) = &a.filter {
+                match filter.run(&ctx) {
+                    Ok(cel::Value::Bool(true)) => {}
+                    Ok(cel::Value::Bool(false)) => continue,
+                    Ok(other) => {
+                        out.push(base(
+                            Status::Error,
+                            format!("Could not evaluate: `where` gave {other:?}, not a boolean"),
+                            region,
+                            arn,
+                        ));
+                        continue;
+                    }
+                    Err(e) => {
+                        out.push(base(
+                            Status::Error,
+                            format!("Could not evaluate: {e}"),
+                            region,
+                            arn,
+                        ));
+                        continue;
+                    }
+                }
+            }
+            let (status, message) = self.decide(a, &ctx, &rule.info.title);
+            out.push(base(status, message, region, arn));
+        }
+        if out.len() == before {
+            out.push(base(
+                Status::Pass,
+                format!("{} (nothing to check)", rule.info.title),
+                None,
+                None,
+            ));
+        }
+    }
+
+    fn decide(&self, a: &Automated, ctx: &cel::Context, title: &str) -> (Status, String) {
+        match a.condition.run(ctx) {
+            Ok(cel::Value::Bool(true)) => (Status::Pass, title.to_string()),
+            Ok(cel::Value::Bool(false)) => (Status::Fail, render(&a.message.parts, ctx)),
+            Ok(other) => (
+                Status::Error,
+                format!("Could not evaluate: the condition gave {other:?}, not a boolean"),
+            ),
+            Err(e) => (Status::Error, format!("Could not evaluate: {e}")),
+        }
+    }
+}
+
+fn vars_copy<'a>(v: &Vars<'a>) -> Vars<'a> {
+    Vars {
+        account: v.account,
+        org: v.org,
+        mgmt: v.mgmt,
+        scan: v.scan,
+        params: v.params,
+        element: v.element,
+    }
+}
+
+/// Renders a message template; a part that fails renders as `?`.
+fn render(parts: &[TemplatePart], ctx: &cel::Context) -> String {
+    let mut s = String::new();
+    for part in parts {
+        match part {
+            TemplatePart::Text(t) => s.push_str(t),
+            TemplatePart::Expr(e) => s.push_str(&display_value(e, ctx)),
+        }
+    }
+    s
+}
+
+fn display_value(e: &Expr, ctx: &cel::Context) -> String {
+    match e.run(ctx) {
+        Ok(cel::Value::String(s)) => s.to_string(),
+        Ok(cel::Value::Int(i)) => i.to_string(),
+        Ok(cel::Value::UInt(i)) => i.to_string(),
+        Ok(cel::Value::Float(f)) => f.to_string(),
+        Ok(cel::Value::Bool(b)) => b.to_string(),
+        Ok(cel::Value::Null) => "none".to_string(),
+        Ok(cel::Value::List(items)) => items
+            .iter()
+            .map(|v| match v {
+                cel::Value::String(s) => s.to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Ok(other) => format!("{other:?}"),
+        Err(_) => "?".to_string(),
+    }
+}
+
+/// Evaluates `rules` against `snapshot`. Deterministic: findings are sorted by
+/// account, rule, resource and region.
+pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> Report {
+    let view = SnapshotView::new(snapshot);
+    let to_val =
+        |v: &cel::Value| -> Box<dyn Val> { v.clone().try_into().expect("snapshot values convert") };
+    let now = chrono::DateTime::parse_from_rfc3339(&snapshot.collected_at)
+        .unwrap_or_else(|_| chrono::Utc::now().fixed_offset());
+    let mgmt_account = snapshot.management();
+    let org_id = (
+        mgmt_account.map(|a| a.id.clone()).unwrap_or_else(|| {
+            snapshot
+                .organization
+                .data()
+                .map(|o| o.management_account_id.clone())
+                .unwrap_or_default()
+        }),
+        mgmt_account
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| "organization".to_string()),
+    );
+    let ev = Evaluator {
+        view: &view,
+        org: to_val(&view.org),
+        mgmt: to_val(&view.mgmt),
+        scan: to_val(&view.scan),
+        now,
+        org_finding_account: org_id,
+    };
+    let prepared: Vec<Prepared> = rules
+        .rules
+        .iter()
+        .map(|r| Prepared::new(r, params))
+        .collect();
+
+    let mut findings: Vec<Finding> = snapshot
+        .accounts
+        .par_iter()
+        .zip(view.accounts.par_iter())
+        .flat_map_iter(|(account, value)| {
+            let boxed = to_val(value);
+            let id = (account.id.clone(), account.name.clone());
+            let mut out = Vec::new();
+            for p in &prepared {
+                let applies = match p.rule.info.scope {
+                    Scope::Account => true,
+                    Scope::Mgmt => account.is_management,
+                    Scope::Org => false,
+                };
+                if applies {
+                    ev.run(p, Some((value, &*boxed)), &mut out, &id);
+                }
+            }
+            out
+        })
+        .collect();
+    for p in prepared.iter().filter(|p| p.rule.info.scope == Scope::Org) {
+        ev.run(p, None, &mut findings, &ev.org_finding_account);
+    }
+    findings.par_sort_by(|a, b| {
+        (&a.account_id, &a.rule_id, &a.resource_arn, &a.region).cmp(&(
+            &b.account_id,
+            &b.rule_id,
+            &b.resource_arn,
+            &b.region,
+        ))
+    });
+
+    let accounts = snapshot
+        .accounts
+        .iter()
+        .map(|a| AccountRef {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            ou_path: a.ou_path.clone(),
+            is_management: a.is_management,
+            unreachable: a.access.unavailable_reason(),
+        })
+        .collect();
+    let summary = Summary::of(&findings);
+    Report {
+        format: REPORT_FORMAT.to_string(),
+        tool: ToolInfo::current(),
+        source: ReportSource {
+            organization_id: snapshot.organization.data().map(|o| o.id.clone()),
+            management_account_id: mgmt_account.map(|a| a.id.clone()),
+            collected_at: snapshot.collected_at.clone(),
+            regions: snapshot.scan.regions.clone(),
+            incomplete: view::incomplete_parts(snapshot),
+        },
+        accounts,
+        rules: rules.infos(),
+        findings,
+        summary,
+        warnings: Vec::new(),
+    }
+}

@@ -1,0 +1,318 @@
+//! Our expression type: CEL, wrapped so that the engine never depends on the
+//! `cel` crate's API directly and the implementation can be swapped.
+//!
+//! Besides compiling, an [`Expr`] knows every field path it reads (with the
+//! positions where it reads them), so that rules can be checked against the
+//! snapshot schema at load time and their missing inputs detected before
+//! evaluation.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use cel::common::ast::Expr as Ast;
+use cel::common::ast::LiteralValue;
+use cel::IdedExpr;
+
+/// A syntax error, positioned within the expression text (1-based).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// A field path read by an expression: a root variable and segments, where
+/// `[]` stands for "every element of a list".
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FieldPath {
+    pub root: String,
+    pub segments: Vec<String>,
+    /// Character offset of the read in the expression text.
+    pub offset: usize,
+}
+
+impl FieldPath {
+    pub fn display(&self) -> String {
+        let mut s = self.root.clone();
+        for seg in &self.segments {
+            if seg == "[]" {
+                s.push_str("[]");
+            } else {
+                s.push('.');
+                s.push_str(seg);
+            }
+        }
+        s
+    }
+}
+
+/// A compiled expression.
+#[derive(Debug)]
+pub struct Expr {
+    source: String,
+    program: cel::Program,
+    paths: Vec<FieldPath>,
+    unknown_identifiers: Vec<(String, usize)>,
+}
+
+/// The CEL environment every expression is compiled and run in.
+pub fn env() -> Arc<cel::Env> {
+    static ENV: OnceLock<Arc<cel::Env>> = OnceLock::new();
+    ENV.get_or_init(|| Arc::new(cel::Env::stdlib())).clone()
+}
+
+/// Names an expression may use besides its variables: CEL's type names.
+const BUILTIN_IDENTS: &[&str] = &[
+    "int",
+    "uint",
+    "double",
+    "bool",
+    "string",
+    "bytes",
+    "list",
+    "map",
+    "null_type",
+    "type",
+];
+
+impl Expr {
+    /// Compiles `source`. `variables` are the names in scope (the element
+    /// variable of a `for_each` included); any other identifier is reported by
+    /// [`Expr::unknown_identifiers`].
+    pub fn compile(source: &str, variables: &[&str]) -> Result<Expr, SyntaxError> {
+        let program = env().compile(source).map_err(|errors| {
+            let first = errors.errors.into_iter().next();
+            match first {
+                Some(e) => SyntaxError {
+                    line: e.pos.0.max(1) as usize,
+                    column: e.pos.1.max(0) as usize + 1,
+                    message: e.msg,
+                },
+                None => SyntaxError {
+                    line: 1,
+                    column: 1,
+                    message: "syntax error".to_string(),
+                },
+            }
+        })?;
+        let mut walker = Walker {
+            program: &program,
+            roots: variables,
+            paths: Vec::new(),
+            unknown: Vec::new(),
+        };
+        walker.walk(program.expression(), &HashMap::new());
+        let (paths, unknown_identifiers) = (walker.paths, walker.unknown);
+        Ok(Expr {
+            source: source.to_string(),
+            program,
+            paths,
+            unknown_identifiers,
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Every field path the expression reads (prefixes included).
+    pub fn paths(&self) -> &[FieldPath] {
+        &self.paths
+    }
+
+    /// Identifiers that are neither variables in scope nor CEL built-ins.
+    pub fn unknown_identifiers(&self) -> &[(String, usize)] {
+        &self.unknown_identifiers
+    }
+
+    /// Runs the expression.
+    pub fn run(&self, ctx: &cel::Context) -> Result<cel::Value, String> {
+        self.program.execute(ctx).map_err(|e| e.to_string())
+    }
+
+    /// Line and column (1-based) of a character offset in the source.
+    pub fn position_of(&self, offset: usize) -> (usize, usize) {
+        position_in(&self.source, offset)
+    }
+}
+
+/// Line and column (1-based) of a character offset in `text`.
+pub fn position_in(text: &str, offset: usize) -> (usize, usize) {
+    let mut line = 1;
+    let mut column = 1;
+    for (i, c) in text.chars().enumerate() {
+        if i == offset {
+            break;
+        }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    (line, column)
+}
+
+struct Walker<'a> {
+    program: &'a cel::Program,
+    roots: &'a [&'a str],
+    paths: Vec<FieldPath>,
+    unknown: Vec<(String, usize)>,
+}
+
+/// What an identifier in scope denotes: a path, or an opaque value.
+type Scope = HashMap<String, Option<(String, Vec<String>)>>;
+
+impl Walker<'_> {
+    fn offset(&self, e: &IdedExpr) -> usize {
+        self.program
+            .source_info()
+            .offset_for(e.id)
+            .map(|(start, _)| start as usize)
+            .unwrap_or(0)
+    }
+
+    /// Walks `e`, recording paths; returns the path `e` denotes, if any.
+    fn walk(&mut self, e: &IdedExpr, scope: &Scope) -> Option<(String, Vec<String>)> {
+        match &e.expr {
+            Ast::Ident(name) => {
+                if let Some(bound) = scope.get(name) {
+                    return bound.clone();
+                }
+                if self.roots.contains(&name.as_str()) {
+                    return Some((name.clone(), Vec::new()));
+                }
+                if !BUILTIN_IDENTS.contains(&name.as_str()) && !name.starts_with('@') {
+                    self.unknown.push((name.clone(), self.offset(e)));
+                }
+                None
+            }
+            Ast::Select(select) => {
+                let base = self.walk(&select.operand, scope)?;
+                let (root, mut segments) = base;
+                segments.push(select.field.clone());
+                self.paths.push(FieldPath {
+                    root: root.clone(),
+                    segments: segments.clone(),
+                    offset: self.offset(e),
+                });
+                if select.test {
+                    // has(x.f) yields a bool, not the field.
+                    return None;
+                }
+                Some((root, segments))
+            }
+            Ast::Call(call) => {
+                let target = call.target.as_ref().and_then(|t| self.walk(t, scope));
+                let args: Vec<Option<(String, Vec<String>)>> =
+                    call.args.iter().map(|a| self.walk(a, scope)).collect();
+                if call.func_name == "_[_]" && call.args.len() == 2 {
+                    // Indexing: a string literal key is a field; anything else an element.
+                    if let Some((root, mut segments)) = args[0].clone() {
+                        match &call.args[1].expr {
+                            Ast::Literal(LiteralValue::String(key)) => {
+                                segments.push(key.inner().to_string());
+                                self.paths.push(FieldPath {
+                                    root: root.clone(),
+                                    segments: segments.clone(),
+                                    offset: self.offset(e),
+                                });
+                            }
+                            _ => segments.push("[]".to_string()),
+                        }
+                        return Some((root, segments));
+                    }
+                }
+                let _ = target;
+                None
+            }
+            Ast::Comprehension(comp) => {
+                let range = self.walk(&comp.iter_range, scope);
+                let mut inner = scope.clone();
+                let element = range.map(|(root, mut segments)| {
+                    segments.push("[]".to_string());
+                    (root, segments)
+                });
+                inner.insert(comp.iter_var.clone(), element);
+                if let Some(v2) = &comp.iter_var2 {
+                    inner.insert(v2.clone(), None);
+                }
+                inner.insert(comp.accu_var.clone(), None);
+                self.walk(&comp.accu_init, scope);
+                self.walk(&comp.loop_cond, &inner);
+                self.walk(&comp.loop_step, &inner);
+                self.walk(&comp.result, &inner);
+                None
+            }
+            Ast::List(list) => {
+                for item in &list.elements {
+                    self.walk(item, scope);
+                }
+                None
+            }
+            Ast::Map(map) => {
+                for entry in &map.entries {
+                    if let cel::common::ast::EntryExpr::MapEntry(m) = &entry.expr {
+                        self.walk(&m.key, scope);
+                        self.walk(&m.value, scope);
+                    }
+                }
+                None
+            }
+            Ast::Struct(s) => {
+                for entry in &s.entries {
+                    if let cel::common::ast::EntryExpr::StructField(f) = &entry.expr {
+                        self.walk(&f.value, scope);
+                    }
+                }
+                None
+            }
+            Ast::Literal(_) | Ast::Unspecified => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(src: &str) -> Vec<String> {
+        let e = Expr::compile(src, &["account", "params"]).unwrap();
+        let mut v: Vec<String> = e.paths().iter().map(FieldPath::display).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn extracts_paths_through_comprehensions() {
+        assert_eq!(
+            paths("account.iam.users.all(u, u.login_profile == null || size(u.mfa_devices) > 0)"),
+            vec![
+                "account.iam",
+                "account.iam.users",
+                "account.iam.users[].login_profile",
+                "account.iam.users[].mfa_devices",
+            ]
+        );
+        assert_eq!(
+            paths("has(account.iam.summary.x) && params.n > 1"),
+            vec![
+                "account.iam",
+                "account.iam.summary",
+                "account.iam.summary.x",
+                "params.n"
+            ]
+        );
+    }
+
+    #[test]
+    fn reports_unknown_identifiers_and_syntax_errors() {
+        let e = Expr::compile("acount.iam == 1", &["account"]).unwrap();
+        assert_eq!(e.unknown_identifiers()[0].0, "acount");
+        let err = Expr::compile("account.iam ==", &["account"]).unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.column > 1, "{err:?}");
+    }
+}

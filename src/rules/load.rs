@@ -1,0 +1,695 @@
+//! Loading rule files: YAML parsing, field checks, CEL compilation and the
+//! check of every field path against the snapshot schema. Every problem is a
+//! [`LoadError`] with the file, line and column at fault.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::expr::{Expr, FieldPath};
+use super::view::{Shape, ViewShapes};
+use super::{Automated, ForEach, Logic, Rule, RuleSet, Template, TemplatePart};
+use crate::findings::{Mappings, RuleInfo, Scope, Severity};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// One problem in a rule, config or snapshot file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{message}{}", position_prefix(.file, *.line, *.column), snippet_suffix(.snippet, *.column))]
+pub struct LoadError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The offending line of the file, when known.
+    pub snippet: Option<String>,
+}
+
+/// `file:line:column: `, or `file: ` when the problem has no position (line 0).
+fn position_prefix(file: &str, line: usize, column: usize) -> String {
+    if line == 0 {
+        format!("{file}: ")
+    } else {
+        format!("{file}:{line}:{column}: ")
+    }
+}
+
+fn snippet_suffix(snippet: &Option<String>, column: usize) -> String {
+    match snippet {
+        Some(s) => format!(
+            "\n    | {}\n    | {}^",
+            s.trim_end(),
+            " ".repeat(column.saturating_sub(1))
+        ),
+        None => String::new(),
+    }
+}
+
+impl LoadError {
+    pub fn new(
+        file: &str,
+        text: &str,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let snippet = text.lines().nth(line.saturating_sub(1)).map(str::to_string);
+        LoadError {
+            file: file.to_string(),
+            line,
+            column,
+            message: message.into(),
+            snippet,
+        }
+    }
+
+    /// From a YAML error of serde-saphyr.
+    pub fn from_yaml(file: &str, text: &str, err: &serde_saphyr::Error) -> Self {
+        let (line, column) = err
+            .location()
+            .map(|l| (l.line() as usize, l.column() as usize))
+            .unwrap_or((1, 1));
+        let message = err.without_snippet().to_string();
+        // serde-saphyr prefixes its own position; keep the message itself.
+        let message = message.lines().next().unwrap_or_default().to_string();
+        LoadError::new(file, text, line.max(1), column.max(1), message)
+    }
+}
+
+/// Several load errors, reported together.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+/// A rule file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    id: Spanned<String>,
+    title: String,
+    severity: Severity,
+    scope: Scope,
+    service: String,
+    #[serde(default)]
+    manual: bool,
+    #[serde(default)]
+    for_each: Option<Spanned<String>>,
+    #[serde(default, rename = "where")]
+    filter: Option<Spanned<String>>,
+    #[serde(default)]
+    condition: Option<Spanned<String>>,
+    message: Spanned<String>,
+    rationale: String,
+    remediation: String,
+    sources: Vec<Spanned<String>>,
+    #[serde(default)]
+    mappings: Mappings,
+    #[serde(default)]
+    params: BTreeMap<String, Spanned<serde_json::Value>>,
+    /// A user rule that replaces a built-in rule of the same id must say so.
+    #[serde(default)]
+    overrides_builtin: bool,
+    /// `error` (default) or `fail`: the status when an input is unavailable.
+    #[serde(default)]
+    on_unavailable: super::OnUnavailable,
+}
+
+/// Loads the built-in rules plus the YAML files in `user_dirs`.
+/// `only` restricts to the given built-in files (tests).
+pub fn load(user_dirs: &[&Path], only: Option<&[&str]>) -> Result<RuleSet, LoadErrors> {
+    let mut files: Vec<(String, String, bool)> = BUILTIN_RULES
+        .iter()
+        .filter(|(name, _)| only.is_none_or(|o| o.iter().any(|x| name.ends_with(x))))
+        .map(|(name, text)| (name.to_string(), text.to_string(), true))
+        .collect();
+    let mut errors = Vec::new();
+    for dir in user_dirs {
+        match read_dir_yaml(dir) {
+            Ok(found) => files.extend(found.into_iter().map(|(n, t)| (n, t, false))),
+            Err(e) => errors.push(e),
+        }
+    }
+    load_texts(files, errors)
+}
+
+fn read_dir_yaml(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
+    let io_err = |e: std::io::Error| LoadError {
+        file: dir.display().to_string(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read rules directory: {e}"),
+        snippet: None,
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io_err)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).map_err(|e| LoadError {
+            file: p.display().to_string(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read rule file: {e}"),
+            snippet: None,
+        })?;
+        out.push((p.display().to_string(), text));
+    }
+    Ok(out)
+}
+
+/// Loads rules from `(file name, text, builtin)` triples.
+pub fn load_texts(
+    files: Vec<(String, String, bool)>,
+    mut errors: Vec<LoadError>,
+) -> Result<RuleSet, LoadErrors> {
+    let mut rules: Vec<(Rule, bool, (usize, usize))> = Vec::new();
+    for (file, text, builtin) in &files {
+        match parse_rule(file, text) {
+            Ok((rule, overrides, pos)) => {
+                if *builtin && overrides {
+                    errors.push(LoadError::new(
+                        file,
+                        text,
+                        pos.0,
+                        pos.1,
+                        "`overrides_builtin` is only for user rules",
+                    ));
+                }
+                // Duplicate ids: a user rule may replace a built-in one only when it says so.
+                if let Some(i) = rules.iter().position(|(r, _, _)| r.info.id == rule.info.id) {
+                    let (existing, existing_builtin, _) = &rules[i];
+                    if *existing_builtin && !builtin && overrides {
+                        rules.remove(i);
+                    } else {
+                        let hint = if *existing_builtin && !builtin {
+                            " (a user rule that replaces a built-in rule must say `overrides_builtin: true`)"
+                        } else {
+                            ""
+                        };
+                        errors.push(LoadError::new(
+                            file,
+                            text,
+                            pos.0,
+                            pos.1,
+                            format!(
+                                "duplicate rule id `{}`: already defined in {}{hint}",
+                                rule.info.id, existing.origin
+                            ),
+                        ));
+                        continue;
+                    }
+                } else if overrides {
+                    errors.push(LoadError::new(
+                        file,
+                        text,
+                        pos.0,
+                        pos.1,
+                        format!(
+                            "`overrides_builtin: true` but no built-in rule has the id `{}`",
+                            rule.info.id
+                        ),
+                    ));
+                }
+                rules.push((rule, *builtin, pos));
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(LoadErrors(errors));
+    }
+    let mut rules: Vec<Rule> = rules.into_iter().map(|(r, _, _)| r).collect();
+    rules.sort_by(|a, b| a.info.id.cmp(&b.info.id));
+    Ok(RuleSet { rules })
+}
+
+/// Maps a position inside a YAML scalar's value to a position in the file.
+struct ValueSpan<'a> {
+    text: &'a str,
+    /// Line and column (1-based) where the value's first character is.
+    line: usize,
+    column: usize,
+    /// For block scalars, the indentation of content lines.
+    indent: usize,
+}
+
+impl<'a> ValueSpan<'a> {
+    fn locate(text: &'a str, spanned: &Spanned<String>) -> ValueSpan<'a> {
+        let start_line = spanned.referenced.line() as usize;
+        let first = spanned.value.lines().next().unwrap_or_default().trim();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate().skip(start_line.saturating_sub(1)) {
+            if first.is_empty() {
+                break;
+            }
+            if let Some(col) = l.find(first) {
+                let indent = l.len() - l.trim_start().len();
+                return ValueSpan {
+                    text,
+                    line: i + 1,
+                    column: col + 1,
+                    indent,
+                };
+            }
+        }
+        ValueSpan {
+            text,
+            line: start_line.max(1),
+            column: (spanned.referenced.column() as usize).max(1),
+            indent: 0,
+        }
+    }
+
+    fn error_at(
+        &self,
+        file: &str,
+        line_in_value: usize,
+        column_in_value: usize,
+        message: String,
+    ) -> LoadError {
+        let (line, column) = if line_in_value <= 1 {
+            (self.line, self.column + column_in_value.saturating_sub(1))
+        } else {
+            (self.line + line_in_value - 1, self.indent + column_in_value)
+        };
+        LoadError::new(file, self.text, line, column, message)
+    }
+}
+
+fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Vec<LoadError>> {
+    let rf: RuleFile =
+        serde_saphyr::from_str(text).map_err(|e| vec![LoadError::from_yaml(file, text, &e)])?;
+    let mut errors = Vec::new();
+    let id_pos = (
+        rf.id.referenced.line() as usize,
+        rf.id.referenced.column() as usize,
+    );
+    let at = |s: &Spanned<String>| (s.referenced.line() as usize, s.referenced.column() as usize);
+    let id = rf.id.value.clone();
+    let id_re = regex::Regex::new("^[a-z0-9]+(-[a-z0-9]+)*$").expect("valid regex");
+    if !id_re.is_match(&id) {
+        errors.push(LoadError::new(
+            file,
+            text,
+            id_pos.0,
+            id_pos.1,
+            format!("rule id `{id}` is not kebab-case"),
+        ));
+    }
+    for s in &rf.sources {
+        if !super::sources::is_known(&s.value) {
+            let known: Vec<&str> = super::sources::SOURCES.iter().map(|(k, _)| *k).collect();
+            let (l, c) = at(s);
+            errors.push(LoadError::new(
+                file,
+                text,
+                l,
+                c,
+                format!(
+                    "unknown source key `{}` (known: {})",
+                    s.value,
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    if rf.sources.is_empty() {
+        errors.push(LoadError::new(
+            file,
+            text,
+            id_pos.0,
+            id_pos.1,
+            "a rule must cite at least one source",
+        ));
+    }
+    let mut params = BTreeMap::new();
+    for (name, value) in &rf.params {
+        let (l, c) = (
+            value.referenced.line() as usize,
+            value.referenced.column() as usize,
+        );
+        if let Err(msg) = check_param_value(name, &value.value) {
+            errors.push(LoadError::new(file, text, l, c, msg));
+        }
+        params.insert(name.clone(), value.value.clone());
+    }
+
+    let info = RuleInfo {
+        id: id.clone(),
+        title: rf.title.clone(),
+        severity: rf.severity,
+        scope: rf.scope,
+        service: rf.service.clone(),
+        manual: rf.manual,
+        rationale: rf.rationale.trim_end().to_string(),
+        remediation: rf.remediation.trim_end().to_string(),
+        sources: rf.sources.iter().map(|s| s.value.clone()).collect(),
+        mappings: rf.mappings.clone(),
+    };
+
+    let logic = if rf.manual {
+        for (field, present) in [
+            ("condition", rf.condition.is_some()),
+            ("for_each", rf.for_each.is_some()),
+            ("where", rf.filter.is_some()),
+        ] {
+            if present {
+                errors.push(LoadError::new(
+                    file,
+                    text,
+                    id_pos.0,
+                    id_pos.1,
+                    format!("a manual rule has no `{field}`"),
+                ));
+            }
+        }
+        Logic::Manual {
+            check: rf.message.value.trim_end().to_string(),
+        }
+    } else {
+        match compile_automated(file, text, &rf, &params) {
+            Ok(a) => Logic::Automated(Box::new(a)),
+            Err(mut e) => {
+                errors.append(&mut e);
+                Logic::Manual {
+                    check: String::new(),
+                }
+            }
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((
+        Rule {
+            info,
+            origin: file.to_string(),
+            params,
+            logic,
+        },
+        rf.overrides_builtin,
+        id_pos,
+    ))
+}
+
+/// Checks a parameter value by the conventions of its name.
+pub fn check_param_value(name: &str, value: &serde_json::Value) -> Result<(), String> {
+    use serde_json::Value as J;
+    match value {
+        J::Object(_) => {
+            return Err(format!(
+                "param `{name}`: a value must be a scalar or a list"
+            ))
+        }
+        J::Number(n) if n.as_i64().is_some_and(|v| v < 0) => {
+            return Err(format!("param `{name}`: must not be negative, got {n}"))
+        }
+        _ => {}
+    }
+    if name.ends_with("_pattern") {
+        match value {
+            J::String(p) => {
+                regex::Regex::new(p).map_err(|e| {
+                    format!(
+                        "param `{name}`: invalid regular expression: {}",
+                        e.to_string().lines().last().unwrap_or_default()
+                    )
+                })?;
+            }
+            other => {
+                return Err(format!(
+                    "param `{name}`: expected a regular expression string, got {other}"
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The variables in scope for a rule of `scope`.
+fn scope_variables(scope: Scope) -> Vec<&'static str> {
+    match scope {
+        Scope::Org => vec!["org", "mgmt", "params", "scan"],
+        Scope::Account | Scope::Mgmt => vec!["account", "org", "mgmt", "params", "scan"],
+    }
+}
+
+fn compile_automated(
+    file: &str,
+    text: &str,
+    rf: &RuleFile,
+    params: &BTreeMap<String, serde_json::Value>,
+) -> Result<Automated, Vec<LoadError>> {
+    let mut errors = Vec::new();
+    let mut owned_vars: Vec<String> = scope_variables(rf.scope)
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
+    let params_shape = Shape::Object(params.keys().map(|k| (k.clone(), Shape::Any)).collect());
+    let mut var_shapes: BTreeMap<String, Shape> = BTreeMap::new();
+    let shapes = ViewShapes::reference();
+    var_shapes.insert("account".into(), shapes.account.clone());
+    var_shapes.insert("mgmt".into(), shapes.account.clone());
+    var_shapes.insert("org".into(), shapes.org.clone());
+    var_shapes.insert("scan".into(), shapes.scan.clone());
+    var_shapes.insert("params".into(), params_shape);
+
+    let compile = |field: &str,
+                   s: &Spanned<String>,
+                   vars: &[&str],
+                   shapes: &BTreeMap<String, Shape>,
+                   errors: &mut Vec<LoadError>|
+     -> Option<Expr> {
+        let span = ValueSpan::locate(text, s);
+        match Expr::compile(&s.value, vars) {
+            Err(e) => {
+                errors.push(span.error_at(
+                    file,
+                    e.line,
+                    e.column,
+                    format!("CEL syntax error in `{field}`: {}", e.message),
+                ));
+                None
+            }
+            Ok(expr) => {
+                for (name, offset) in expr.unknown_identifiers() {
+                    let (l, c) = expr.position_of(*offset);
+                    errors.push(span.error_at(
+                        file,
+                        l,
+                        c,
+                        format!(
+                            "rule `{}`: unknown variable `{name}` in `{field}` (in scope: {})",
+                            rf.id.value,
+                            vars.join(", ")
+                        ),
+                    ));
+                }
+                for path in expr.paths() {
+                    if let Err(msg) = check_path(path, shapes) {
+                        let (l, c) = expr.position_of(path.offset);
+                        errors.push(span.error_at(
+                            file,
+                            l,
+                            c,
+                            format!(
+                                "rule `{}`: `{}` does not exist in the snapshot: {msg}",
+                                rf.id.value,
+                                path.display()
+                            ),
+                        ));
+                    }
+                }
+                Some(expr)
+            }
+        }
+    };
+
+    let Some(condition_src) = &rf.condition else {
+        let pos = (
+            rf.id.referenced.line() as usize,
+            rf.id.referenced.column() as usize,
+        );
+        return Err(vec![LoadError::new(
+            file,
+            text,
+            pos.0,
+            pos.1,
+            "an automated rule needs a `condition` (or `manual: true`)",
+        )]);
+    };
+
+    let for_each = match &rf.for_each {
+        None => None,
+        Some(fe) => {
+            let span = ValueSpan::locate(text, fe);
+            match fe.value.split_once(" in ") {
+                Some((var, coll)) if is_identifier(var.trim()) => {
+                    let var = var.trim().to_string();
+                    let offset = fe.value.find(coll).unwrap_or(0);
+                    let coll_spanned =
+                        Spanned::new(coll.trim().to_string(), fe.referenced, fe.defined);
+                    let collection = compile(
+                        "for_each",
+                        &coll_spanned,
+                        &variables,
+                        &var_shapes,
+                        &mut errors,
+                    );
+                    if let Some(c) = &collection {
+                        // The collection must be a field path, so its elements have a known shape.
+                        match c.paths().iter().max_by_key(|p| p.segments.len()) {
+                            Some(p) if p.display() == coll.trim() => {
+                                if let Ok(shape) = resolve(p, &var_shapes) {
+                                    match shape {
+                                        Shape::List(item) => {
+                                            var_shapes.insert(var.clone(), (**item).clone());
+                                        }
+                                        Shape::Any => {
+                                            var_shapes.insert(var.clone(), Shape::Any);
+                                        }
+                                        _ => errors.push(span.error_at(file, 1, offset + 1, format!("`for_each`: `{}` is not a list", coll.trim()))),
+                                    }
+                                }
+                            }
+                            _ => errors.push(span.error_at(file, 1, offset + 1, "`for_each` must be `VAR in FIELD.PATH` (filter elements with `where`)".to_string())),
+                        }
+                    }
+                    owned_vars.push(var.clone());
+                    collection.map(|collection| ForEach { var, collection })
+                }
+                _ => {
+                    errors.push(span.error_at(
+                        file,
+                        1,
+                        1,
+                        "`for_each` must be `VAR in FIELD.PATH`".to_string(),
+                    ));
+                    None
+                }
+            }
+        }
+    };
+    let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
+    let filter = rf.filter.as_ref().and_then(|w| {
+        if for_each.is_none() {
+            let span = ValueSpan::locate(text, w);
+            errors.push(span.error_at(file, 1, 1, "`where` needs `for_each`".to_string()));
+        }
+        compile("where", w, &variables, &var_shapes, &mut errors)
+    });
+    let condition = compile(
+        "condition",
+        condition_src,
+        &variables,
+        &var_shapes,
+        &mut errors,
+    );
+    let message = compile_template(
+        file,
+        text,
+        &rf.message,
+        &variables,
+        &var_shapes,
+        &compile,
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Automated {
+        for_each,
+        filter,
+        condition: condition.expect("no errors means compiled"),
+        message,
+        on_unavailable: match rf.on_unavailable {
+            super::OnUnavailable::Error => crate::findings::Status::Error,
+            super::OnUnavailable::Fail => crate::findings::Status::Fail,
+        },
+    })
+}
+
+type CompileFn<'a> = dyn Fn(
+        &str,
+        &Spanned<String>,
+        &[&str],
+        &BTreeMap<String, Shape>,
+        &mut Vec<LoadError>,
+    ) -> Option<Expr>
+    + 'a;
+
+fn compile_template(
+    file: &str,
+    text: &str,
+    message: &Spanned<String>,
+    variables: &[&str],
+    shapes: &BTreeMap<String, Shape>,
+    compile: &CompileFn<'_>,
+    errors: &mut Vec<LoadError>,
+) -> Template {
+    let mut parts = Vec::new();
+    let mut rest = message.value.trim_end();
+    while let Some(start) = rest.find("{{") {
+        if start > 0 {
+            parts.push(super::TemplatePart::Text(rest[..start].to_string()));
+        }
+        let Some(end) = rest[start..].find("}}") else {
+            let span = ValueSpan::locate(text, message);
+            errors.push(span.error_at(file, 1, 1, "`message`: `{{` without `}}`".to_string()));
+            break;
+        };
+        let inner = rest[start + 2..start + end].trim().to_string();
+        let spanned = Spanned::new(inner, message.referenced, message.defined);
+        if let Some(e) = compile("message", &spanned, variables, shapes, errors) {
+            parts.push(TemplatePart::Expr(e));
+        }
+        rest = &rest[start + end + 2..];
+    }
+    if !rest.is_empty() {
+        parts.push(TemplatePart::Text(rest.to_string()));
+    }
+    let _ = file;
+    Template { parts }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn resolve<'s>(path: &FieldPath, shapes: &'s BTreeMap<String, Shape>) -> Result<&'s Shape, String> {
+    let mut shape = shapes
+        .get(&path.root)
+        .ok_or_else(|| format!("unknown variable `{}`", path.root))?;
+    for seg in &path.segments {
+        shape = shape.step(seg)?;
+    }
+    Ok(shape)
+}
+
+fn check_path(path: &FieldPath, shapes: &BTreeMap<String, Shape>) -> Result<(), String> {
+    resolve(path, shapes).map(|_| ())
+}
+
+impl RuleSet {
+    /// Loads from explicit texts (tests and fuzzing): `(file name, text)`.
+    pub fn from_texts(files: &[(&str, &str)]) -> Result<RuleSet, LoadErrors> {
+        load_texts(
+            files
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string(), false))
+                .collect(),
+            Vec::new(),
+        )
+    }
+}
