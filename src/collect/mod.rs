@@ -30,11 +30,10 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
-use aws_smithy_types::error::display::DisplayErrorContext;
 use futures::StreamExt;
 
 pub use context::Ctx;
-use context::{collect_error, error_code, one_line};
+use context::{collect_error, error_chain, error_code, one_line};
 use organizations::OrgAccount;
 pub use progress::{NoProgress, ScanProgress};
 pub use recorder::OperationRecorder;
@@ -352,8 +351,15 @@ async fn check_credentials(opts: &ScanOptions, config: &SdkConfig) -> Result<(),
     match provider.provide_credentials().await {
         Ok(_) => Ok(()),
         Err(e) => {
-            let message = one_line(&DisplayErrorContext(&e).to_string());
+            let message = one_line(&error_chain(&e));
             match (&opts.profile, &e) {
+                (Some(profile), CredentialsError::CredentialsNotLoaded(_)) => {
+                    Err(ScanError::Profile {
+                        profile: profile.clone(),
+                        message: "it is not defined in the AWS config files, or has no credentials"
+                            .to_string(),
+                    })
+                }
                 (Some(profile), _) => Err(ScanError::Profile {
                     profile: profile.clone(),
                     message,
