@@ -53,10 +53,7 @@ pub const ALLOWED_OPERATIONS: &[AllowedOperation] = &[
     same("iam:ListAccessKeys"),
     same("iam:GetAccessKeyLastUsed"),
     same("iam:GetLoginProfile"),
-    same("iam:ListAttachedUserPolicies"),
-    same("iam:ListGroupsForUser"),
-    same("iam:ListUserPolicies"),
-    same("iam:ListAttachedGroupPolicies"),
+    same("iam:GetAccountAuthorizationDetails"),
     same("iam:ListVirtualMFADevices"),
     same("iam:ListAccountAliases"),
     // account
