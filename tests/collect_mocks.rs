@@ -225,7 +225,9 @@ async fn config_compliance_by_rule() {
     use aws_sdk_config::operation::describe_configuration_recorder_status::DescribeConfigurationRecorderStatusOutput;
     use aws_sdk_config::operation::describe_configuration_recorders::DescribeConfigurationRecordersOutput;
     use aws_sdk_config::operation::describe_delivery_channels::DescribeDeliveryChannelsOutput;
-    use aws_sdk_config::types::{Compliance, ComplianceByConfigRule, ComplianceType};
+    use aws_sdk_config::types::{
+        Compliance, ComplianceByConfigRule, ComplianceType, ConfigRule, Owner, Source,
+    };
     use aws_sdk_config::Client;
     let compliance = mock!(Client::describe_compliance_by_config_rule).then_output(|| {
         DescribeComplianceByConfigRuleOutput::builder()
@@ -257,8 +259,24 @@ async fn config_compliance_by_rule() {
         .then_output(|| DescribeConfigurationRecorderStatusOutput::builder().build());
     let channels = mock!(Client::describe_delivery_channels)
         .then_output(|| DescribeDeliveryChannelsOutput::builder().build());
-    let rules = mock!(Client::describe_config_rules)
-        .then_output(|| DescribeConfigRulesOutput::builder().build());
+    let rules = mock!(Client::describe_config_rules).then_output(|| {
+        let rule = |name: &str, identifier: &str| {
+            ConfigRule::builder()
+                .config_rule_name(name)
+                .source(
+                    Source::builder()
+                        .owner(Owner::Aws)
+                        .source_identifier(identifier)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        };
+        DescribeConfigRulesOutput::builder()
+            .config_rules(rule("root-account-mfa-enabled", "ROOT_ACCOUNT_MFA_ENABLED"))
+            .config_rules(rule("iam-password-policy", "IAM_PASSWORD_POLICY"))
+            .build()
+    });
     let all: [&Rule; 5] = [&compliance, &recorders, &statuses, &channels, &rules];
     let client = mock_client!(aws_sdk_config, all);
     let got = config::collect(&Ctx::new(4), &client, "eu-west-1").await;
@@ -269,7 +287,12 @@ async fn config_compliance_by_rule() {
     assert_eq!(c[0].compliance_type, "NON_COMPLIANT");
     assert_eq!(c[1].compliance_type, "COMPLIANT");
     assert!(got.recording.data().unwrap().recorders.is_empty());
-    assert!(got.rules.data().unwrap().is_empty());
+    let rules = got.rules.data().unwrap();
+    assert_eq!(rules[0].source_owner, "AWS");
+    assert_eq!(
+        rules[0].source_identifier.as_deref(),
+        Some("ROOT_ACCOUNT_MFA_ENABLED")
+    );
 }
 
 #[tokio::test]

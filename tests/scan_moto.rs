@@ -236,12 +236,19 @@ async fn scan_of_a_seeded_organization() {
         .is_empty());
     let sec_eu = security.config[0].recording.data().unwrap();
     assert!(!sec_eu.recorder_statuses[0].recording);
-    // moto gap: DescribeComplianceByConfigRule answers 500 → error, never ok.
-    for a in snapshot.accounts.iter().filter(|a| a.status == "ACTIVE") {
-        for region in &a.config {
-            assert_error(&region.compliance, "config:DescribeComplianceByConfigRule");
-        }
-    }
+    // moto gap: DescribeComplianceByConfigRule answers 500 → error, never
+    // ok. Where there is no rule, it is not called: no rule, no compliance.
+    assert_error(&us.compliance, "config:DescribeComplianceByConfigRule");
+    assert_eq!(mgmt.config[0].compliance.data().unwrap(), &vec![]);
+    assert!(prod.config[1].rules.data().unwrap().is_empty());
+    assert_eq!(prod.config[1].compliance.data().unwrap(), &vec![]);
+    // No recorder: no status call, an empty list.
+    assert!(prod.config[1]
+        .recording
+        .data()
+        .unwrap()
+        .recorder_statuses
+        .is_empty());
 
     // Budgets and anomaly detection: management account only.
     let budgets = mgmt.budgets.data().unwrap();
