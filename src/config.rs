@@ -36,8 +36,8 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| {
             LoadErrors(vec![LoadError {
                 file: path.display().to_string(),
-                line: 1,
-                column: 1,
+                line: 0,
+                column: 0,
                 message: format!("cannot read config file: {e}"),
                 snippet: None,
             }])

@@ -186,6 +186,15 @@ impl Evaluator<'_> {
             message,
             waiver: None,
         };
+        // An unavailable input: ERROR, or FAIL where the rule says so.
+        let unavailable =
+            |status: Status, reason: &str, region: Option<String>, arn: Option<String>| {
+                let message = match status {
+                    Status::Error => format!("Could not evaluate: {reason}"),
+                    _ => reason.to_string(),
+                };
+                base(status, message, region, arn)
+            };
         let Some(a) = p.automated else {
             if let Logic::Manual { check } = &rule.logic {
                 out.push(base(Status::Manual, check.clone(), None, None));
@@ -196,7 +205,8 @@ impl Evaluator<'_> {
         // available; a section only the `where`/condition reads may be
         // unavailable when the decision does not depend on it (`a || b` with
         // `b` true): such sections are removed from the view, so that any read
-        // of them fails at run time and the finding is ERROR.
+        // of them fails at run time and the finding is ERROR (or FAIL, for
+        // `on_unavailable: fail`), never PASS.
         let collection_paths: &[FieldPath] = a
             .for_each
             .as_ref()
@@ -215,12 +225,7 @@ impl Evaluator<'_> {
             if let Some(reason) =
                 root_of(&c.root).and_then(|(_, root)| view::find_unavailable(root, &c.segments))
             {
-                out.push(base(
-                    Status::Error,
-                    format!("Could not evaluate: {reason}"),
-                    None,
-                    None,
-                ));
+                out.push(unavailable(a.on_unavailable, reason, None, None));
                 return;
             }
         }
@@ -233,12 +238,7 @@ impl Evaluator<'_> {
             if let Some(reason) = view::find_unavailable(root, &dep.segments) {
                 if view::unavailable_reason(root).is_some() {
                     // The whole variable is missing (no management account).
-                    out.push(base(
-                        Status::Error,
-                        format!("Could not evaluate: {reason}"),
-                        None,
-                        None,
-                    ));
+                    out.push(unavailable(a.on_unavailable, reason, None, None));
                     return;
                 }
                 missing.push(reason.to_string());
@@ -315,12 +315,7 @@ impl Evaluator<'_> {
                 .iter()
                 .find_map(|d| view::find_unavailable(item, &d.segments))
             {
-                out.push(base(
-                    Status::Error,
-                    format!("Could not evaluate: {reason}"),
-                    region,
-                    arn,
-                ));
+                out.push(unavailable(a.on_unavailable, reason, region, arn));
                 continue;
             }
             let boxed: Box<dyn Val> = match item.clone().try_into() {
@@ -354,12 +349,15 @@ impl Evaluator<'_> {
                         continue;
                     }
                     Err(e) => {
-                        out.push(base(
-                            Status::Error,
-                            format!("Could not evaluate: {}", missing.unwrap_or(&e)),
-                            region,
-                            arn,
-                        ));
+                        out.push(match missing {
+                            Some(reason) => unavailable(a.on_unavailable, reason, region, arn),
+                            None => base(
+                                Status::Error,
+                                format!("Could not evaluate: {e}"),
+                                region,
+                                arn,
+                            ),
+                        });
                         continue;
                     }
                 }
@@ -393,10 +391,14 @@ impl Evaluator<'_> {
                 Status::Error,
                 format!("Could not evaluate: the condition gave {other:?}, not a boolean"),
             ),
-            Err(e) => (
-                Status::Error,
-                format!("Could not evaluate: {}", missing.unwrap_or(&e)),
-            ),
+            Err(e) => match missing {
+                // The condition needed an unavailable section.
+                Some(reason) if a.on_unavailable == Status::Error => {
+                    (Status::Error, format!("Could not evaluate: {reason}"))
+                }
+                Some(reason) => (a.on_unavailable, reason.to_string()),
+                None => (Status::Error, format!("Could not evaluate: {e}")),
+            },
         }
     }
 }

@@ -17,7 +17,7 @@ include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// One problem in a rule, config or snapshot file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}{}", snippet_suffix(.snippet))]
+#[error("{}{message}{}", position_prefix(.file, *.line, *.column), snippet_suffix(.snippet, *.column))]
 pub struct LoadError {
     pub file: String,
     pub line: usize,
@@ -27,9 +27,22 @@ pub struct LoadError {
     pub snippet: Option<String>,
 }
 
-fn snippet_suffix(snippet: &Option<String>) -> String {
+/// `file:line:column: `, or `file: ` when the problem has no position (line 0).
+fn position_prefix(file: &str, line: usize, column: usize) -> String {
+    if line == 0 {
+        format!("{file}: ")
+    } else {
+        format!("{file}:{line}:{column}: ")
+    }
+}
+
+fn snippet_suffix(snippet: &Option<String>, column: usize) -> String {
     match snippet {
-        Some(s) => format!("\n    | {}", s.trim_end()),
+        Some(s) => format!(
+            "\n    | {}\n    | {}^",
+            s.trim_end(),
+            " ".repeat(column.saturating_sub(1))
+        ),
         None => String::new(),
     }
 }
@@ -104,6 +117,9 @@ struct RuleFile {
     /// A user rule that replaces a built-in rule of the same id must say so.
     #[serde(default)]
     overrides_builtin: bool,
+    /// `error` (default) or `fail`: the status when an input is unavailable.
+    #[serde(default)]
+    on_unavailable: super::OnUnavailable,
 }
 
 /// Loads the built-in rules plus the YAML files in `user_dirs`.
@@ -127,8 +143,8 @@ pub fn load(user_dirs: &[&Path], only: Option<&[&str]>) -> Result<RuleSet, LoadE
 fn read_dir_yaml(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     let io_err = |e: std::io::Error| LoadError {
         file: dir.display().to_string(),
-        line: 1,
-        column: 1,
+        line: 0,
+        column: 0,
         message: format!("cannot read rules directory: {e}"),
         snippet: None,
     };
@@ -143,8 +159,8 @@ fn read_dir_yaml(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     for p in paths {
         let text = std::fs::read_to_string(&p).map_err(|e| LoadError {
             file: p.display().to_string(),
-            line: 1,
-            column: 1,
+            line: 0,
+            column: 0,
             message: format!("cannot read rule file: {e}"),
             snippet: None,
         })?;
@@ -437,7 +453,11 @@ fn compile_automated(
     params: &BTreeMap<String, serde_json::Value>,
 ) -> Result<Automated, Vec<LoadError>> {
     let mut errors = Vec::new();
-    let mut variables = scope_variables(rf.scope);
+    let mut owned_vars: Vec<String> = scope_variables(rf.scope)
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
     let params_shape = Shape::Object(params.keys().map(|k| (k.clone(), Shape::Any)).collect());
     let mut var_shapes: BTreeMap<String, Shape> = BTreeMap::new();
     let shapes = ViewShapes::reference();
@@ -548,7 +568,7 @@ fn compile_automated(
                             _ => errors.push(span.error_at(file, 1, offset + 1, "`for_each` must be `VAR in FIELD.PATH` (filter elements with `where`)".to_string())),
                         }
                     }
-                    variables.push(Box::leak(var.clone().into_boxed_str()));
+                    owned_vars.push(var.clone());
                     collection.map(|collection| ForEach { var, collection })
                 }
                 _ => {
@@ -563,6 +583,7 @@ fn compile_automated(
             }
         }
     };
+    let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
     let filter = rf.filter.as_ref().and_then(|w| {
         if for_each.is_none() {
             let span = ValueSpan::locate(text, w);
@@ -594,6 +615,10 @@ fn compile_automated(
         filter,
         condition: condition.expect("no errors means compiled"),
         message,
+        on_unavailable: match rf.on_unavailable {
+            super::OnUnavailable::Error => crate::findings::Status::Error,
+            super::OnUnavailable::Fail => crate::findings::Status::Fail,
+        },
     })
 }
 

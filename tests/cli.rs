@@ -1,0 +1,465 @@
+//! The binary as a user runs it: commands, exit codes and error messages.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn orgaudit() -> Command {
+    let mut c = Command::cargo_bin("orgaudit").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const GOOD_RULE: &str = r#"id: my-alias-rule
+title: The account has an alias
+severity: low
+scope: account
+service: iam
+condition: size(account.iam.aliases) > 0
+message: No alias.
+rationale: Friendly sign-in URL.
+remediation: aws iam list-account-aliases
+sources: [sapro]
+"#;
+
+#[test]
+fn demo_eval_reports_failures_with_exit_1() {
+    orgaudit()
+        .args(["eval", "fixtures/demo-org.json", "--format", "json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "\"rule_id\": \"root-mfa-enabled\"",
+        ));
+}
+
+#[test]
+fn fail_on_critical_and_allow_incomplete_set_the_exit_code() {
+    // The demo has critical failures: still 1.
+    orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "--fail-on",
+            "critical",
+            "-f",
+            "json",
+        ])
+        .assert()
+        .code(1);
+    // A clean org with no failures: 0.
+    orgaudit()
+        .args(["eval", "fixtures/rules/base.json", "-f", "json"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn errors_without_failures_exit_3_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/rules/base.json").unwrap())
+            .unwrap();
+    snap["accounts"][1]["iam"]["summary"] = serde_json::json!({"status": "error", "error": {"operation": "iam:GetAccountSummary", "code": "AccessDenied", "message": "denied"}});
+    let p = write(dir.path(), "s.json", &snap.to_string());
+    orgaudit()
+        .args(["eval", p.to_str().unwrap(), "-f", "json"])
+        .assert()
+        .code(3);
+    orgaudit()
+        .args([
+            "eval",
+            p.to_str().unwrap(),
+            "-f",
+            "json",
+            "--allow-incomplete",
+        ])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn malformed_snapshot_is_exit_2_with_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "bad.json",
+        "{\"schema_version\": \"1.0\",\n  \"accounts\": [}\n",
+    );
+    orgaudit()
+        .args(["eval", p.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.json:2:"));
+}
+
+#[test]
+fn snapshot_of_another_major_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "v9.json",
+        r#"{"schema_version": "9.0", "accounts": []}"#,
+    );
+    orgaudit()
+        .args(["eval", p.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "schema version 9.0 is not supported",
+        ));
+}
+
+#[test]
+fn snapshot_that_is_not_a_snapshot_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "findings.json",
+        r#"{"format": "orgaudit-findings/1", "findings": []}"#,
+    );
+    orgaudit()
+        .args(["eval", p.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not an orgaudit snapshot"));
+}
+
+fn eval_with_rule(rule: &str) -> assert_cmd::assert::Assert {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "r.yaml", rule);
+    let out = orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "--rules",
+            dir.path().to_str().unwrap(),
+        ])
+        .assert();
+    drop(dir);
+    out
+}
+
+#[test]
+fn user_rule_is_added_and_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "r.yaml", GOOD_RULE);
+    orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "-f",
+            "json",
+            "--rules",
+            dir.path().to_str().unwrap(),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"rule_id\": \"my-alias-rule\""));
+}
+
+#[test]
+fn rule_yaml_error_has_file_line_column() {
+    eval_with_rule("id: x\ntitle: [unclosed\n")
+        .code(2)
+        .stderr(predicate::str::contains("r.yaml:2:"));
+}
+
+#[test]
+fn rule_unknown_field_is_an_error() {
+    eval_with_rule(&GOOD_RULE.replace("severity: low", "severity: low\nseverity_level: 3"))
+        .code(2)
+        .stderr(
+            predicate::str::contains("r.yaml:4:").and(predicate::str::contains("severity_level")),
+        );
+}
+
+#[test]
+fn cel_syntax_error_points_into_the_file() {
+    eval_with_rule(&GOOD_RULE.replace(
+        "condition: size(account.iam.aliases) > 0",
+        "condition: size(account.iam.aliases) > > 0",
+    ))
+    .code(2)
+    .stderr(
+        predicate::str::contains("r.yaml:6:").and(predicate::str::contains("CEL syntax error")),
+    );
+}
+
+#[test]
+fn field_typo_is_a_load_error_naming_rule_and_field() {
+    eval_with_rule(&GOOD_RULE.replace("account.iam.aliases", "account.iam.alias"))
+        .code(2)
+        .stderr(
+            predicate::str::contains("rule `my-alias-rule`")
+                .and(predicate::str::contains(
+                    "`account.iam.alias` does not exist",
+                ))
+                .and(predicate::str::contains("r.yaml:6:28")),
+        );
+}
+
+#[test]
+fn typo_in_a_multi_line_condition_points_at_its_line() {
+    let rule = GOOD_RULE.replace(
+        "condition: size(account.iam.aliases) > 0",
+        "condition: |\n  size(account.iam.aliases) > 0\n  && account.iam.summary.users_count > 0",
+    );
+    eval_with_rule(&rule).code(2).stderr(
+        predicate::str::contains("r.yaml:8:25").and(predicate::str::contains("users_count")),
+    );
+}
+
+#[test]
+fn unknown_variable_is_a_load_error() {
+    eval_with_rule(&GOOD_RULE.replace("size(account.iam.aliases)", "size(acount.iam.aliases)"))
+        .code(2)
+        .stderr(predicate::str::contains("unknown variable `acount`"));
+}
+
+#[test]
+fn duplicate_rule_ids_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.yaml", GOOD_RULE);
+    write(dir.path(), "b.yaml", GOOD_RULE);
+    orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "--rules",
+            dir.path().to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "duplicate rule id `my-alias-rule`",
+        ));
+}
+
+#[test]
+fn shadowing_a_builtin_rule_needs_overrides_builtin() {
+    let shadow = GOOD_RULE.replace("id: my-alias-rule", "id: root-mfa-enabled");
+    eval_with_rule(&shadow)
+        .code(2)
+        .stderr(predicate::str::contains("overrides_builtin: true"));
+    eval_with_rule(&format!("{shadow}overrides_builtin: true\n")).code(1);
+}
+
+#[test]
+fn config_unknown_key_and_param_are_errors_with_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = write(
+        dir.path(),
+        "c.yaml",
+        "params:\n  min_password_length: 16\nwaiver: []\n",
+    );
+    orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "--config",
+            c.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("c.yaml:3:").and(predicate::str::contains("waiver")));
+    let c = write(dir.path(), "c2.yaml", "params:\n  min_pasword_length: 16\n");
+    orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "--config",
+            c.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("c2.yaml:2:").and(predicate::str::contains(
+                "unknown parameter `min_pasword_length`",
+            )),
+        );
+    let c = write(
+        dir.path(),
+        "c3.yaml",
+        "params:\n  min_password_length: sixteen\n",
+    );
+    orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "--config",
+            c.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expects an integer, got a string"));
+}
+
+#[test]
+fn config_params_change_the_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = write(
+        dir.path(),
+        "c.yaml",
+        "params:\n  min_password_length: 8\n  password_reuse: 0\n",
+    );
+    let out = orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "-f",
+            "json",
+            "--config",
+            c.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let web = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "password-policy-strong" && f["account_name"] == "acme-prod-web")
+        .unwrap();
+    assert_eq!(web["status"], "FAIL", "symbols are still required");
+    assert!(!web["message"].as_str().unwrap().contains("minimum length"));
+}
+
+#[test]
+fn unwritable_output_is_exit_2_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("missing-dir").join("out.json");
+    orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "-f",
+            "json",
+            "-o",
+            target.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot write"));
+    assert!(!target.exists());
+}
+
+#[test]
+fn a_failed_run_does_not_touch_an_existing_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = write(dir.path(), "out.json", "previous");
+    let bad = write(dir.path(), "bad.json", "not json");
+    orgaudit()
+        .args(["eval", bad.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .assert()
+        .code(2);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 2, "no temporary file left behind");
+}
+
+#[test]
+fn output_file_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("f.json");
+    orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "-f",
+            "json",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    assert_eq!(v["format"], "orgaudit-findings/1");
+}
+
+#[test]
+fn rules_list_and_show() {
+    orgaudit()
+        .args(["rules", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("root-mfa-enabled"));
+    orgaudit()
+        .args(["rules", "show", "password-policy-strong"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("min_password_length")
+                .and(predicate::str::contains("### How to fix")),
+        );
+    orgaudit()
+        .args(["rules", "show", "no-such-rule"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no rule with id `no-such-rule`"));
+}
+
+#[test]
+fn version_flag() {
+    orgaudit()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn on_unavailable_fail_turns_an_unreachable_account_into_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "r.yaml",
+        &GOOD_RULE
+            .replace("id: my-alias-rule", "id: my-reachable")
+            .replace(
+                "condition: size(account.iam.aliases) > 0",
+                "condition: account.access.method != ''\non_unavailable: fail",
+            ),
+    );
+    let out = orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "-f",
+            "json",
+            "--rules",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "my-reachable")
+        .map(|f| {
+            (
+                f["account_name"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("acme-legacy".into(), "FAIL".into())),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|(_, s)| s == "PASS").count(),
+        6,
+        "{statuses:?}"
+    );
+}

@@ -1,0 +1,537 @@
+//! Every output format rendered from one hand-built report: snapshots, the
+//! SARIF log validated against the official SARIF 2.1.0 schema, the JSON
+//! document validated against `docs/findings.schema.json`, and escaping of
+//! hostile values from AWS.
+
+use orgaudit::findings::{
+    AccountRef, AppliedWaiver, Finding, Mappings, Report, ReportSource, RuleInfo, Scope, Severity,
+    Status, Summary, ToolInfo, REPORT_FORMAT,
+};
+use orgaudit::report::{render, Format, RenderOptions};
+
+const HOSTILE_NAME: &str = "dev | <script>alert(1)</script> *x* @team #1 \u{1b}[31mred\u{1b}[0m";
+
+fn rule(
+    id: &str,
+    title: &str,
+    severity: Severity,
+    service: &str,
+    manual: bool,
+    cis: &[&str],
+) -> RuleInfo {
+    RuleInfo {
+        id: id.to_string(),
+        title: title.to_string(),
+        severity,
+        scope: Scope::Account,
+        service: service.to_string(),
+        manual,
+        rationale: format!("Why `{id}` matters: an attacker who gets in here owns the account."),
+        remediation: format!(
+            "1. Open the console.\n2. Fix `{id}`.\n\n```sh\naws {service} example --fix\n```"
+        ),
+        sources: vec!["cis-aws-foundations-3.0.0".to_string()],
+        mappings: Mappings {
+            cis: cis.iter().map(|s| s.to_string()).collect(),
+            aws_config: if manual {
+                vec![]
+            } else {
+                vec![format!("{id}-check")]
+            },
+            prowler: vec![id.replace('-', "_")],
+        },
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    r: &RuleInfo,
+    status: Status,
+    account: (&str, &str),
+    region: Option<&str>,
+    arn: Option<&str>,
+    message: &str,
+) -> Finding {
+    Finding {
+        rule_id: r.id.clone(),
+        title: r.title.clone(),
+        severity: r.severity,
+        status,
+        account_id: account.0.to_string(),
+        account_name: account.1.to_string(),
+        region: region.map(str::to_string),
+        resource_arn: arn.map(str::to_string),
+        message: message.to_string(),
+        waiver: None,
+    }
+}
+
+/// A small organization: the management account, a production account, a
+/// development account with a hostile name, and an unreachable account.
+pub fn sample_report() -> Report {
+    let mgmt = ("111111111111", "acme-root");
+    let prod = ("222222222222", "prod-app");
+    let dev = ("333333333333", HOSTILE_NAME);
+    let legacy = ("444444444444", "legacy");
+
+    let root_mfa = rule(
+        "root-mfa-enabled",
+        "Root user has MFA enabled",
+        Severity::Critical,
+        "iam",
+        false,
+        &["1.5"],
+    );
+    let pw = rule(
+        "password-policy-strong",
+        "IAM password policy is strong",
+        Severity::Medium,
+        "iam",
+        false,
+        &["1.8", "1.9"],
+    );
+    let user_mfa = rule(
+        "iam-user-console-mfa",
+        "IAM users with a console password have MFA",
+        Severity::High,
+        "iam",
+        false,
+        &["1.10"],
+    );
+    let contact = rule(
+        "alternate-contact-security",
+        "Security alternate contact is set",
+        Severity::Low,
+        "account",
+        false,
+        &["1.2"],
+    );
+    let trail = rule(
+        "cloudtrail-enabled",
+        "A multi-region CloudTrail trail is logging",
+        Severity::High,
+        "cloudtrail",
+        false,
+        &["3.1"],
+    );
+    let questions = rule(
+        "security-questions-registered",
+        "Security questions are registered for the root user",
+        Severity::Info,
+        "account",
+        true,
+        &["1.3"],
+    );
+
+    let mut findings = vec![
+        finding(&root_mfa, Status::Pass, mgmt, None, None, "The root user has MFA enabled."),
+        finding(&pw, Status::Pass, mgmt, None, None, "The password policy meets every requirement."),
+        finding(&contact, Status::Pass, mgmt, None, None, "The security contact is set."),
+        finding(&questions, Status::Manual, mgmt, None, None, "Check in the console that security questions are registered."),
+        finding(
+            &trail,
+            Status::Pass,
+            mgmt,
+            Some("us-east-1"),
+            Some("arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail"),
+            "Trail org-trail is multi-region and logging.",
+        ),
+        finding(&root_mfa, Status::Fail, prod, None, None, "The root user has no MFA device."),
+        finding(
+            &pw,
+            Status::Fail,
+            prod,
+            None,
+            None,
+            "Minimum length 8 (required: 14); symbols not required.",
+        ),
+        finding(
+            &user_mfa,
+            Status::Fail,
+            prod,
+            None,
+            Some("arn:aws:iam::222222222222:user/ops/alice"),
+            "User alice has a console password and no MFA device.",
+        ),
+        finding(
+            &user_mfa,
+            Status::Pass,
+            prod,
+            None,
+            Some("arn:aws:iam::222222222222:user/bob"),
+            "User bob has an MFA device.",
+        ),
+        finding(&contact, Status::Pass, prod, None, None, "The security contact is set."),
+        finding(&questions, Status::Manual, prod, None, None, "Check in the console that security questions are registered."),
+        finding(&root_mfa, Status::Pass, dev, None, None, "The root user has MFA enabled."),
+        finding(
+            &pw,
+            Status::Error,
+            dev,
+            None,
+            None,
+            "password policy: iam:GetAccountPasswordPolicy failed: AccessDenied (User is not authorized)",
+        ),
+        {
+            let mut f = finding(
+                &contact,
+                Status::Waived,
+                dev,
+                None,
+                None,
+                "No security alternate contact is set.",
+            );
+            f.waiver = Some(AppliedWaiver {
+                reason: "Sandbox | handled by the <platform> team".to_string(),
+                expires: "2030-06-30".to_string(),
+            });
+            f
+        },
+        finding(
+            &trail,
+            Status::Fail,
+            dev,
+            Some("eu-west-1"),
+            None,
+            "No multi-region trail is logging in eu-west-1.",
+        ),
+        finding(&questions, Status::Manual, dev, None, None, "Check in the console that security questions are registered."),
+        finding(
+            &root_mfa,
+            Status::Error,
+            legacy,
+            None,
+            None,
+            "account unreachable: sts:AssumeRole failed: AccessDenied",
+        ),
+    ];
+    findings.sort_by(|a, b| {
+        (&a.account_id, &a.rule_id, &a.resource_arn).cmp(&(
+            &b.account_id,
+            &b.rule_id,
+            &b.resource_arn,
+        ))
+    });
+    let summary = Summary::of(&findings);
+    Report {
+        format: REPORT_FORMAT.to_string(),
+        tool: ToolInfo {
+            name: "orgaudit".to_string(),
+            version: "0.1.0".to_string(),
+        },
+        source: ReportSource {
+            organization_id: Some("o-abc123defg".to_string()),
+            management_account_id: Some(mgmt.0.to_string()),
+            collected_at: "2025-01-15T10:00:00Z".to_string(),
+            regions: vec!["eu-west-1".to_string(), "us-east-1".to_string()],
+            incomplete: vec![
+                "account 444444444444: sts:AssumeRole AccessDenied".to_string(),
+                "account 333333333333: iam:GetAccountPasswordPolicy AccessDenied".to_string(),
+            ],
+        },
+        accounts: vec![
+            AccountRef {
+                id: mgmt.0.to_string(),
+                name: mgmt.1.to_string(),
+                ou_path: "Root".to_string(),
+                is_management: true,
+                unreachable: None,
+            },
+            AccountRef {
+                id: prod.0.to_string(),
+                name: prod.1.to_string(),
+                ou_path: "Root/Production".to_string(),
+                is_management: false,
+                unreachable: None,
+            },
+            AccountRef {
+                id: dev.0.to_string(),
+                name: dev.1.to_string(),
+                ou_path: "Root/Development".to_string(),
+                is_management: false,
+                unreachable: None,
+            },
+            AccountRef {
+                id: legacy.0.to_string(),
+                name: legacy.1.to_string(),
+                ou_path: "Root/Suspended".to_string(),
+                is_management: false,
+                unreachable: Some("sts:AssumeRole AccessDenied".to_string()),
+            },
+        ],
+        rules: vec![contact, trail, user_mfa, pw, root_mfa, questions],
+        findings,
+        summary,
+        warnings: vec!["waiver #2 (rule root-no-access-keys) matched no finding".to_string()],
+    }
+}
+
+fn plain(format: Format) -> String {
+    render(&sample_report(), format, &RenderOptions::plain()).expect("renders")
+}
+
+fn load_json(path: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn assert_valid(schema: &serde_json::Value, instance: &serde_json::Value) {
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "invalid:\n{}", errors.join("\n"));
+}
+
+// ---- table ----------------------------------------------------------------
+
+#[test]
+fn table_snapshot() {
+    insta::assert_snapshot!(plain(Format::Table));
+}
+
+#[test]
+fn table_without_color_has_no_ansi_codes_even_from_hostile_values() {
+    let text = plain(Format::Table);
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(text.contains("\\u{1b}[31mred"));
+}
+
+#[test]
+fn table_with_color_has_ansi_codes() {
+    let opts = RenderOptions {
+        color: true,
+        width: None,
+    };
+    let text = render(&sample_report(), Format::Table, &opts).unwrap();
+    assert!(text.contains("\u{1b}["));
+    // Still none of the account's own escape sequences.
+    assert!(!text.contains("\u{1b}[31mred"));
+}
+
+#[test]
+fn table_wraps_to_width() {
+    let opts = RenderOptions {
+        color: false,
+        width: Some(100),
+    };
+    let text = render(&sample_report(), Format::Table, &opts).unwrap();
+    // The tables wrap; the plain lines after them (totals, warnings) do not.
+    let table_lines = text.lines().filter(|l| l.starts_with(['┌', '│', '├', '└']));
+    for line in table_lines {
+        assert!(line.chars().count() <= 100, "too wide: {line}");
+    }
+}
+
+// ---- JSON -----------------------------------------------------------------
+
+#[test]
+fn json_snapshot() {
+    insta::assert_snapshot!(plain(Format::Json));
+}
+
+#[test]
+fn json_round_trips() {
+    let text = plain(Format::Json);
+    let back: Report = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, sample_report());
+}
+
+#[test]
+fn json_validates_against_documented_schema() {
+    let schema = load_json(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/findings.schema.json"
+    ));
+    let instance: serde_json::Value = serde_json::from_str(&plain(Format::Json)).unwrap();
+    assert_valid(&schema, &instance);
+}
+
+/// `docs/findings.schema.json` is generated; regenerate with
+/// `UPDATE_DOCS=1 cargo test --test report_formats`.
+#[test]
+fn findings_schema_doc_is_fresh() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/findings.schema.json");
+    let want = Report::schema_json();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/findings.schema.json is stale: run `UPDATE_DOCS=1 cargo test --test report_formats`"
+    );
+}
+
+// ---- SARIF ----------------------------------------------------------------
+
+#[test]
+fn sarif_snapshot() {
+    insta::assert_snapshot!(plain(Format::Sarif));
+}
+
+#[test]
+fn sarif_validates_against_official_schema() {
+    let schema = load_json(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/schemas/sarif-schema-2.1.0.json"
+    ));
+    let instance: serde_json::Value = serde_json::from_str(&plain(Format::Sarif)).unwrap();
+    assert_valid(&schema, &instance);
+}
+
+#[test]
+fn sarif_results_cover_non_passing_findings() {
+    let log: serde_json::Value = serde_json::from_str(&plain(Format::Sarif)).unwrap();
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    let report = sample_report();
+    let non_pass = report
+        .findings
+        .iter()
+        .filter(|f| f.status != Status::Pass)
+        .count();
+    assert_eq!(results.len(), non_pass);
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for r in results {
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], r["ruleId"]);
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.starts_with("aws/") && !uri.contains("arn:"), "{uri}");
+        let fqn = r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+            .as_str()
+            .unwrap();
+        assert!(fqn.starts_with("arn:aws:"), "{fqn}");
+        // kind other than fail ⇒ level none (SARIF §3.27.10).
+        if r["kind"] != "fail" {
+            assert_eq!(r["level"], "none");
+        }
+        assert!(fingerprints.insert(
+            r["partialFingerprints"]["orgauditFinding/v1"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        ));
+    }
+    let waived: Vec<_> = results
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(waived.len(), 1);
+    assert_eq!(waived[0]["suppressions"][0]["kind"], "external");
+    for r in rules {
+        let sev = r["properties"]["security-severity"].as_str().unwrap();
+        assert!(sev.parse::<f64>().is_ok());
+    }
+}
+
+#[test]
+fn sarif_fingerprint_ignores_message() {
+    let mut a = sample_report();
+    let before = orgaudit::report::sarif::to_sarif(&a);
+    for f in &mut a.findings {
+        f.message.push_str(" (changed)");
+    }
+    let after = orgaudit::report::sarif::to_sarif(&a);
+    let fp = |s: &serde_sarif::sarif::Sarif| -> Vec<String> {
+        s.runs[0]
+            .results
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|r| r.partial_fingerprints.as_ref().unwrap()["orgauditFinding/v1"].clone())
+            .collect()
+    };
+    assert_eq!(fp(&before), fp(&after));
+}
+
+// ---- JUnit ----------------------------------------------------------------
+
+#[test]
+fn junit_snapshot() {
+    insta::assert_snapshot!(plain(Format::Junit));
+}
+
+#[test]
+fn junit_is_well_formed_and_complete() {
+    let xml = plain(Format::Junit);
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed JUnit XML");
+    let report = sample_report();
+    assert_eq!(parsed.test_suites.len(), report.accounts.len());
+    let cases: usize = parsed.test_suites.iter().map(|s| s.test_cases.len()).sum();
+    assert_eq!(cases, report.findings.len());
+    assert_eq!(parsed.failures, report.summary.count(Status::Fail));
+    assert_eq!(parsed.errors, report.summary.count(Status::Error));
+    assert!(!xml.contains('\u{1b}'));
+    assert!(!xml.contains("<script>"));
+    assert!(xml.contains("iam-user-console-mfa [arn:aws:iam::222222222222:user/ops/alice]"));
+}
+
+// ---- Markdown -------------------------------------------------------------
+
+#[test]
+fn markdown_snapshot() {
+    insta::assert_snapshot!(plain(Format::Markdown));
+}
+
+#[test]
+fn markdown_escapes_hostile_values() {
+    let md = plain(Format::Markdown);
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(!md.contains('\u{1b}'));
+    assert!(md.contains("dev \\| \\<script\\>"));
+    // Every table row has exactly as many unescaped pipes as its header.
+    for block in md.split("\n\n").filter(|b| b.starts_with('|')) {
+        let cells = |l: &str| l.replace("\\|", "").matches('|').count();
+        let mut lines = block.lines();
+        let want = cells(lines.next().unwrap());
+        for l in lines {
+            assert_eq!(cells(l), want, "row breaks the table: {l}");
+        }
+    }
+}
+
+// ---- the demo organization, end to end ------------------------------------
+
+fn demo_report() -> Report {
+    let rules = orgaudit::rules::load::load(&[], None).expect("built-in rules load");
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/demo-org.json"
+    ));
+    let snapshot = orgaudit::snapshot::Snapshot::load(path).expect("demo snapshot loads");
+    orgaudit::rules::engine::evaluate(&rules, &snapshot, &Default::default())
+}
+
+#[test]
+fn demo_sarif_validates_against_official_schema() {
+    let schema = load_json(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/schemas/sarif-schema-2.1.0.json"
+    ));
+    let report = demo_report();
+    let text = render(&report, Format::Sarif, &RenderOptions::plain()).unwrap();
+    assert!(!text.contains("Could not evaluate: Could not evaluate:"));
+    let instance: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_valid(&schema, &instance);
+}
+
+#[test]
+fn demo_renders_in_every_format() {
+    let report = demo_report();
+    for format in Format::ALL {
+        let text = render(&report, format, &RenderOptions::plain()).unwrap();
+        assert!(text.ends_with('\n') && !text.ends_with("\n\n"), "{format}");
+    }
+    let xml = render(&report, Format::Junit, &RenderOptions::plain()).unwrap();
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!(parsed.failures, report.summary.count(Status::Fail));
+}
