@@ -65,6 +65,22 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             print_stdout(&out);
             Ok(ExitCode::from(EXIT_OK))
         }
+        Command::Rules(RulesCommand::Docs { output, rules }) => {
+            let set = load_rules(&rules)?;
+            let text = crate::rules::docs::reference(&set);
+            if output.as_os_str() == "-" {
+                print_stdout(&text);
+            } else {
+                crate::fsutil::write_atomic(&output, text.as_bytes()).map_err(|source| {
+                    AppError::Write {
+                        path: output.display().to_string(),
+                        source,
+                    }
+                })?;
+                eprintln!("wrote {} ({} rules)", output.display(), set.rules.len());
+            }
+            Ok(ExitCode::from(EXIT_OK))
+        }
         Command::Rules(RulesCommand::Show { id, rules }) => {
             let set = load_rules(&rules)?;
             let rule = set.get(&id).ok_or_else(|| {

@@ -155,6 +155,20 @@ pub enum RulesCommand {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Write the rule reference (Markdown, one section per rule) generated from
+    /// the rule files.
+    Docs {
+        /// Where to write it; `-` for standard output.
+        #[arg(
+            long,
+            short = 'o',
+            value_name = "FILE",
+            default_value = "docs/rules.md"
+        )]
+        output: PathBuf,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
     /// Show one rule: what it checks, why, how to fix, sources, mappings, params.
     Show {
         /// The rule id, e.g. root-mfa-enabled.
