@@ -117,6 +117,12 @@ async fn scan_of_a_seeded_organization() {
     assert_eq!(closed.status, "SUSPENDED");
     assert!(matches!(closed.access, Section::NotCollected { .. }));
     assert!(matches!(closed.iam.users, Section::NotCollected { .. }));
+    // One entry per audited region, not an empty list that rules would pass.
+    assert_eq!(closed.config.len(), 2);
+    assert!(matches!(
+        closed.config[0].recording,
+        Section::NotCollected { .. }
+    ));
 
     // Organization-wide facts.
     let ic = snapshot.identity_center.data().expect("identity center ok");
@@ -205,6 +211,8 @@ async fn scan_of_a_seeded_organization() {
     let t = &trails[0];
     assert!(t.is_organization_trail && t.is_multi_region_trail && t.log_file_validation_enabled);
     assert!(t.status.as_ref().unwrap().is_logging);
+    assert_eq!(t.event_selectors[0].read_write_type.as_deref(), Some("All"));
+    assert_eq!(t.event_selectors[0].include_management_events, Some(true));
     let security = account(&snapshot, &org.security.id);
     let t = &security.cloudtrail.data().unwrap().trails[0];
     assert_eq!(t.name, "local-trail");
@@ -484,7 +492,12 @@ async fn scan_command_findings_equal_eval_of_the_saved_snapshot() {
     assert_eq!(scanned["summary"], evaluated["summary"]);
 
     // The exact findings, with moto's random account ids replaced by names.
+    let org_id = scanned["source"]["organization_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let names = [
+        (org_id, "o-org"),
         (seed::MGMT.to_string(), "mgmt"),
         (org.prod.id.clone(), "prod"),
         (org.dev.id.clone(), "dev"),
@@ -505,9 +518,10 @@ async fn scan_command_findings_equal_eval_of_the_saved_snapshot() {
                 text
             };
             format!(
-                "{:<28} {:<9} {:<6} {}",
+                "{:<36} {:<9} {:<10} {:<6} {}",
                 f["rule_id"].as_str().unwrap(),
                 name(f["account_id"].as_str().unwrap_or("-")),
+                f["region"].as_str().unwrap_or("-"),
                 f["status"].as_str().unwrap(),
                 name(f["resource_arn"].as_str().unwrap_or("")),
             )

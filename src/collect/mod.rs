@@ -39,8 +39,8 @@ pub use progress::{NoProgress, ScanProgress};
 pub use recorder::OperationRecorder;
 
 use crate::snapshot::{
-    Account, AccountAccess, CollectError, CostAnomaly, Iam, ScanInfo, Section, Snapshot,
-    SCHEMA_VERSION,
+    Account, AccountAccess, CollectError, ConfigRegion, CostAnomaly, Iam, ScanInfo, Section,
+    Snapshot, SCHEMA_VERSION,
 };
 
 /// The role assumed in member accounts unless told otherwise.
@@ -576,7 +576,7 @@ impl Scanner<'_> {
         };
         if a.status != "ACTIVE" {
             let reason = format!("the account is {}", a.status);
-            not_collected(&mut account, &reason);
+            not_collected(&mut account, &reason, self.default_regions);
             account.access = Section::not_collected(reason);
             return account;
         }
@@ -587,7 +587,7 @@ impl Scanner<'_> {
             }
             Err(e) => {
                 let reason = format!("the account could not be reached: {e}");
-                not_collected(&mut account, &reason);
+                not_collected(&mut account, &reason, self.default_regions);
                 account.access = Section::error(e);
                 return account;
             }
@@ -651,8 +651,11 @@ impl Scanner<'_> {
     }
 }
 
-/// Marks every fact section of an unreachable account as not collected.
-fn not_collected(account: &mut Account, reason: &str) {
+/// Marks every fact section of an unreachable account as not collected. The
+/// per-region list keeps one entry per audited region, so that a rule that
+/// iterates regions finds sections it cannot read (ERROR), never an empty
+/// list (which would pass).
+fn not_collected(account: &mut Account, reason: &str, regions: &[String]) {
     fn nc<T>(reason: &str) -> Section<T> {
         Section::not_collected(reason)
     }
@@ -667,7 +670,15 @@ fn not_collected(account: &mut Account, reason: &str) {
     };
     account.alternate_contacts = nc(reason);
     account.cloudtrail = nc(reason);
-    account.config = Vec::new();
+    account.config = regions
+        .iter()
+        .map(|region| ConfigRegion {
+            region: region.clone(),
+            recording: nc(reason),
+            rules: nc(reason),
+            compliance: nc(reason),
+        })
+        .collect();
     account.budgets = nc(reason);
     account.cost_anomaly = CostAnomaly {
         monitors: nc(reason),

@@ -360,6 +360,20 @@ async fn seed_management(endpoint: &str) {
         .send()
         .await
         .unwrap();
+    // AWS gives every trail a default selector (all management events);
+    // moto lists none unless one is put.
+    trail
+        .put_event_selectors()
+        .trail_name("org-trail")
+        .event_selectors(
+            aws_sdk_cloudtrail::types::EventSelector::builder()
+                .read_write_type(aws_sdk_cloudtrail::types::ReadWriteType::All)
+                .include_management_events(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
 
     seed_config_recorder(&sdk, "acme-org-trail", true).await;
     let config = aws_sdk_config::Client::new(&sdk);
