@@ -98,8 +98,11 @@ pub fn load_rules_and_config(args: &RuleArgs) -> Result<(RuleSet, Config), AppEr
 
 fn eval(args: EvalArgs) -> Result<ExitCode, AppError> {
     let (rules, config) = load_rules_and_config(&args.rules)?;
+    let today = crate::waivers::today().map_err(AppError::Usage)?;
     let snapshot = Snapshot::load(&args.snapshot)?;
-    let report = engine::evaluate(&rules, &snapshot, &config.params);
+    let mut report = engine::evaluate(&rules, &snapshot, &config.params);
+    let waivers = crate::waivers::resolve_ou_ids(&config.waivers, &snapshot);
+    crate::waivers::apply(&mut report, &waivers, today);
     emit(&report, &args.output)
 }
 

@@ -44,7 +44,7 @@ pub struct RuleArgs {
     /// May be given several times.
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
-    /// A config file (YAML) with rule parameters.
+    /// A config file (YAML) with rule parameters and waivers.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }

@@ -11,3 +11,4 @@ pub mod fsutil;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
+pub mod waivers;
