@@ -99,6 +99,7 @@ fn waived_shows_with_reason_in_every_text_format() {
         ("markdown", "Sandbox, closing in Q3"),
         ("junit", "Waived until 2030-06-30: Sandbox, closing in Q3"),
         ("sarif", "Sandbox, closing in Q3"),
+        ("html", "Sandbox, closing in Q3"),
     ] {
         orgaudit("2030-01-01")
             .args(["eval", DEMO, "-f", format, "--config"])
