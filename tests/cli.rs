@@ -415,3 +415,51 @@ fn version_flag() {
         .success()
         .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn on_unavailable_fail_turns_an_unreachable_account_into_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "r.yaml",
+        &GOOD_RULE
+            .replace("id: my-alias-rule", "id: my-reachable")
+            .replace(
+                "condition: size(account.iam.aliases) > 0",
+                "condition: account.access.method != ''\non_unavailable: fail",
+            ),
+    );
+    let out = orgaudit()
+        .args([
+            "eval",
+            "fixtures/demo-org.json",
+            "-f",
+            "json",
+            "--rules",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "my-reachable")
+        .map(|f| {
+            (
+                f["account_name"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("acme-legacy".into(), "FAIL".into())),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|(_, s)| s == "PASS").count(),
+        6,
+        "{statuses:?}"
+    );
+}

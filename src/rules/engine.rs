@@ -182,6 +182,15 @@ impl Evaluator<'_> {
             message,
             waiver: None,
         };
+        // An unavailable input: ERROR, or FAIL where the rule says so.
+        let unavailable =
+            |status: Status, reason: &str, region: Option<String>, arn: Option<String>| {
+                let message = match status {
+                    Status::Error => format!("Could not evaluate: {reason}"),
+                    _ => reason.to_string(),
+                };
+                base(status, message, region, arn)
+            };
         let Some(a) = p.automated else {
             if let Logic::Manual { check } = &rule.logic {
                 out.push(base(Status::Manual, check.clone(), None, None));
@@ -196,7 +205,8 @@ impl Evaluator<'_> {
             params: &*p.params,
             element: None,
         };
-        // Inputs first: any unavailable section the rule reads makes it ERROR.
+        // Inputs first: any unavailable section the rule reads makes it ERROR
+        // (or FAIL, for `on_unavailable: fail`), never PASS.
         for dep in &p.global_deps {
             let root: &cel::Value = match dep.root.as_str() {
                 "account" => match account {
@@ -209,12 +219,7 @@ impl Evaluator<'_> {
                 _ => continue,
             };
             if let Some(reason) = view::find_unavailable(root, &dep.segments) {
-                out.push(base(
-                    Status::Error,
-                    format!("Could not evaluate: {reason}"),
-                    None,
-                    None,
-                ));
+                out.push(unavailable(a.on_unavailable, reason, None, None));
                 return;
             }
         }
@@ -258,12 +263,7 @@ impl Evaluator<'_> {
                 .iter()
                 .find_map(|d| view::find_unavailable(item, &d.segments))
             {
-                out.push(base(
-                    Status::Error,
-                    format!("Could not evaluate: {reason}"),
-                    region,
-                    arn,
-                ));
+                out.push(unavailable(a.on_unavailable, reason, region, arn));
                 continue;
             }
             let boxed: Box<dyn Val> = match item.clone().try_into() {

@@ -111,6 +111,9 @@ struct RuleFile {
     /// A user rule that replaces a built-in rule of the same id must say so.
     #[serde(default)]
     overrides_builtin: bool,
+    /// `error` (default) or `fail`: the status when an input is unavailable.
+    #[serde(default)]
+    on_unavailable: super::OnUnavailable,
 }
 
 /// Loads the built-in rules plus the YAML files in `user_dirs`.
@@ -444,7 +447,11 @@ fn compile_automated(
     params: &BTreeMap<String, serde_json::Value>,
 ) -> Result<Automated, Vec<LoadError>> {
     let mut errors = Vec::new();
-    let mut variables = scope_variables(rf.scope);
+    let mut owned_vars: Vec<String> = scope_variables(rf.scope)
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
     let params_shape = Shape::Object(params.keys().map(|k| (k.clone(), Shape::Any)).collect());
     let mut var_shapes: BTreeMap<String, Shape> = BTreeMap::new();
     let shapes = ViewShapes::reference();
@@ -555,7 +562,7 @@ fn compile_automated(
                             _ => errors.push(span.error_at(file, 1, offset + 1, "`for_each` must be `VAR in FIELD.PATH` (filter elements with `where`)".to_string())),
                         }
                     }
-                    variables.push(Box::leak(var.clone().into_boxed_str()));
+                    owned_vars.push(var.clone());
                     collection.map(|collection| ForEach { var, collection })
                 }
                 _ => {
@@ -570,6 +577,7 @@ fn compile_automated(
             }
         }
     };
+    let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
     let filter = rf.filter.as_ref().and_then(|w| {
         if for_each.is_none() {
             let span = ValueSpan::locate(text, w);
@@ -601,6 +609,10 @@ fn compile_automated(
         filter,
         condition: condition.expect("no errors means compiled"),
         message,
+        on_unavailable: match rf.on_unavailable {
+            super::OnUnavailable::Error => crate::findings::Status::Error,
+            super::OnUnavailable::Fail => crate::findings::Status::Fail,
+        },
     })
 }
 

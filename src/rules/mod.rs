@@ -47,6 +47,19 @@ pub struct Automated {
     pub condition: Expr,
     /// The FAIL message, with `{{ expr }}` parts.
     pub message: Template,
+    /// What an unavailable input means: ERROR (the default), or FAIL for the
+    /// rules whose subject is the availability itself (an account that could
+    /// not be reached). Never PASS.
+    pub on_unavailable: crate::findings::Status,
+}
+
+/// `on_unavailable` in a rule file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnUnavailable {
+    #[default]
+    Error,
+    Fail,
 }
 
 #[derive(Debug)]

@@ -1,0 +1,81 @@
+//! Offline evaluation benchmark: a generated 10,000-account snapshot (the
+//! member account of `fixtures/rules/base.json`, with a mix of bad settings,
+//! copied under new ids) against every built-in rule.
+//!
+//! `cargo bench --bench eval [-- ACCOUNTS]` prints accounts, rule evaluations,
+//! wall time, evaluations per second and peak memory (VmHWM).
+
+use std::time::Instant;
+
+use orgaudit::rules::{engine, RuleSet};
+use orgaudit::snapshot::Snapshot;
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let base: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("fixtures/rules/base.json").expect("run from the repository root"),
+    )
+    .unwrap();
+    let mgmt = base["accounts"][0].clone();
+    let member = base["accounts"][1].clone();
+    let mut accounts = vec![mgmt];
+    for i in 0..n.saturating_sub(1) {
+        let mut a = member.clone();
+        let id = format!("{:012}", 300_000_000_000u64 + i as u64);
+        let text = a.to_string().replace("222222222222", &id);
+        a = serde_json::from_str(&text).unwrap();
+        a["name"] = serde_json::Value::String(format!("member-{i}"));
+        // A mix of states: every 3rd without root MFA, every 5th without a policy.
+        if i % 3 == 0 {
+            a["iam"]["summary"]["data"]["account_mfa_enabled"] = 0.into();
+        }
+        if i % 5 == 0 {
+            a["iam"]["password_policy"]["data"] = serde_json::Value::Null;
+        }
+        if i % 7 == 0 {
+            a["alternate_contacts"] = serde_json::json!({"status": "error", "error": {"operation": "account:GetAlternateContact", "code": "AccessDenied", "message": "denied"}});
+        }
+        accounts.push(a);
+    }
+    let mut snap = base.clone();
+    snap["accounts"] = serde_json::Value::Array(accounts);
+    let text = snap.to_string();
+    let t = Instant::now();
+    let snapshot = Snapshot::from_json(&text, "generated").unwrap();
+    let load = t.elapsed();
+    let rules = RuleSet::builtin().unwrap();
+    let t = Instant::now();
+    let report = engine::evaluate(&rules, &snapshot, &Default::default());
+    let eval = t.elapsed();
+    // One evaluation = one rule in one scope (an account, or the organization).
+    let evaluations = report
+        .findings
+        .iter()
+        .map(|f| (&f.rule_id, &f.account_id))
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    println!("accounts:            {n}");
+    println!("rules:               {}", rules.rules.len());
+    println!("snapshot size:       {:.1} MB", text.len() as f64 / 1e6);
+    println!("snapshot load:       {:.3} s", load.as_secs_f64());
+    println!("rule evaluations:    {evaluations}");
+    println!("findings:            {}", report.findings.len());
+    println!("evaluation time:     {:.3} s", eval.as_secs_f64());
+    println!(
+        "evaluations/second:  {:.0}",
+        evaluations as f64 / eval.as_secs_f64()
+    );
+    if let Some(mb) = peak_rss_mb() {
+        println!("peak memory (VmHWM): {mb:.0} MB");
+    }
+}

@@ -1,0 +1,540 @@
+//! iam: account summary, password policy, credential report, users with their
+//! credentials and policies, virtual MFA devices, account alias, and (in the
+//! management account) the organization's centralized root access features.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use aws_sdk_iam::types::{AssignmentStatusType, SummaryKeyType};
+use aws_sdk_iam::Client;
+use futures::future::try_join_all;
+
+use super::context::{ts, Ctx};
+use crate::snapshot::{
+    AccessKey, CollectError, CredentialReport, CredentialReportRow, Iam, IamGroup, IamSummary,
+    IamUser, LoginProfile, MfaDevice, PasswordPolicy, PolicyRef, Section, VirtualMfaDevice,
+};
+
+/// IAM's largest page.
+const PAGE: i32 = 1000;
+
+/// Every IAM section of one account, collected concurrently.
+pub async fn collect(ctx: &Ctx, client: &Client, report_poll: Duration) -> Iam {
+    let (summary, password_policy, credential_report, users, virtual_mfa_devices, aliases) = tokio::join!(
+        summary(ctx, client),
+        password_policy(ctx, client),
+        credential_report(ctx, client, report_poll),
+        users(ctx, client),
+        virtual_mfa_devices(ctx, client),
+        aliases(ctx, client),
+    );
+    Iam {
+        summary: section(summary),
+        password_policy: section(password_policy),
+        credential_report: section(credential_report),
+        users: section(users),
+        virtual_mfa_devices: section(virtual_mfa_devices),
+        aliases: section(aliases),
+    }
+}
+
+pub(crate) fn section<T>(r: Result<T, CollectError>) -> Section<T> {
+    match r {
+        Ok(data) => Section::ok(data),
+        Err(e) => Section::error(e),
+    }
+}
+
+/// `iam:ListOrganizationsFeatures` (management account).
+pub async fn organization_features(ctx: &Ctx, client: &Client) -> Section<Vec<String>> {
+    section(
+        ctx.call(
+            "iam:ListOrganizationsFeatures",
+            None,
+            client.list_organizations_features().send(),
+        )
+        .await
+        .map(|out| {
+            let mut features: Vec<String> = out
+                .enabled_features
+                .unwrap_or_default()
+                .iter()
+                .map(|f| f.as_str().to_string())
+                .collect();
+            features.sort();
+            features
+        }),
+    )
+}
+
+async fn summary(ctx: &Ctx, client: &Client) -> Result<IamSummary, CollectError> {
+    let out = ctx
+        .call(
+            "iam:GetAccountSummary",
+            None,
+            client.get_account_summary().send(),
+        )
+        .await?;
+    let map = out.summary_map.unwrap_or_default();
+    let get = |key: &str| map.get(&SummaryKeyType::from(key)).map(|v| i64::from(*v));
+    Ok(IamSummary {
+        account_mfa_enabled: get("AccountMFAEnabled"),
+        account_access_keys_present: get("AccountAccessKeysPresent"),
+        account_signing_certificates_present: get("AccountSigningCertificatesPresent"),
+        account_password_present: get("AccountPasswordPresent"),
+        users: get("Users"),
+        mfa_devices: get("MFADevices"),
+        mfa_devices_in_use: get("MFADevicesInUse"),
+    })
+}
+
+async fn password_policy(
+    ctx: &Ctx,
+    client: &Client,
+) -> Result<Option<PasswordPolicy>, CollectError> {
+    let out = ctx
+        .call(
+            "iam:GetAccountPasswordPolicy",
+            None,
+            client.get_account_password_policy().send(),
+        )
+        .await;
+    let out = match out {
+        Ok(out) => out,
+        // The account has no password policy: a fact, not an error.
+        Err(e) if e.code == "NoSuchEntity" => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(out.password_policy.map(|p| PasswordPolicy {
+        minimum_password_length: p.minimum_password_length.map(i64::from),
+        require_symbols: p.require_symbols,
+        require_numbers: p.require_numbers,
+        require_uppercase_characters: p.require_uppercase_characters,
+        require_lowercase_characters: p.require_lowercase_characters,
+        allow_users_to_change_password: p.allow_users_to_change_password,
+        expire_passwords: p.expire_passwords,
+        max_password_age: p.max_password_age.map(i64::from),
+        password_reuse_prevention: p.password_reuse_prevention.map(i64::from),
+        hard_expiry: p.hard_expiry,
+    }))
+}
+
+/// Generates the credential report, then polls `GetCredentialReport` with
+/// exponential backoff (starting at `first_poll`) until it is ready.
+async fn credential_report(
+    ctx: &Ctx,
+    client: &Client,
+    first_poll: Duration,
+) -> Result<CredentialReport, CollectError> {
+    const MAX_POLLS: u32 = 12;
+    let mut wait = first_poll;
+    ctx.call(
+        "iam:GenerateCredentialReport",
+        None,
+        client.generate_credential_report().send(),
+    )
+    .await?;
+    let mut polls = 0;
+    loop {
+        let got = ctx
+            .call(
+                "iam:GetCredentialReport",
+                None,
+                client.get_credential_report().send(),
+            )
+            .await;
+        match got {
+            Ok(out) => {
+                let content = out.content.map(|b| b.into_inner()).unwrap_or_default();
+                let text = String::from_utf8_lossy(&content);
+                return Ok(CredentialReport {
+                    generated_time: ts(out.generated_time.as_ref()),
+                    rows: parse_credential_report(&text).map_err(|message| CollectError {
+                        operation: "iam:GetCredentialReport".to_string(),
+                        code: "InvalidReport".to_string(),
+                        message,
+                        region: None,
+                    })?,
+                });
+            }
+            Err(e)
+                if polls < MAX_POLLS
+                    && matches!(
+                        e.code.as_str(),
+                        "ReportInProgress" | "ReportNotPresent" | "ReportExpired"
+                    ) =>
+            {
+                if e.code != "ReportInProgress" {
+                    ctx.call(
+                        "iam:GenerateCredentialReport",
+                        None,
+                        client.generate_credential_report().send(),
+                    )
+                    .await?;
+                }
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(5));
+                polls += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Parses the credential report CSV (with a header row) into rows.
+pub fn parse_credential_report(text: &str) -> Result<Vec<CredentialReportRow>, String> {
+    let mut records = parse_csv(text).into_iter();
+    let Some(header) = records.next() else {
+        return Ok(Vec::new());
+    };
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let required = ["user", "arn"];
+    for name in required {
+        if column(name).is_none() {
+            return Err(format!("the credential report has no `{name}` column"));
+        }
+    }
+    let mut rows = Vec::new();
+    for record in records {
+        if record.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        let text = |name: &str| -> String {
+            column(name)
+                .and_then(|i| record.get(i))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let date = |name: &str| -> Option<String> {
+            let v = text(name);
+            match v.as_str() {
+                "" | "N/A" | "no_information" | "not_supported" => None,
+                _ => Some(v),
+            }
+        };
+        let flag = |name: &str| text(name).eq_ignore_ascii_case("true");
+        rows.push(CredentialReportRow {
+            user: text("user"),
+            arn: text("arn"),
+            user_creation_time: date("user_creation_time"),
+            password_enabled: text("password_enabled"),
+            password_last_used: date("password_last_used"),
+            password_last_changed: date("password_last_changed"),
+            mfa_active: flag("mfa_active"),
+            access_key_1_active: flag("access_key_1_active"),
+            access_key_1_last_rotated: date("access_key_1_last_rotated"),
+            access_key_1_last_used_date: date("access_key_1_last_used_date"),
+            access_key_2_active: flag("access_key_2_active"),
+            access_key_2_last_rotated: date("access_key_2_last_rotated"),
+            access_key_2_last_used_date: date("access_key_2_last_used_date"),
+            cert_1_active: flag("cert_1_active"),
+            cert_2_active: flag("cert_2_active"),
+        });
+    }
+    Ok(rows)
+}
+
+/// A small RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records
+}
+
+async fn users(ctx: &Ctx, client: &Client) -> Result<Vec<IamUser>, CollectError> {
+    let users = ctx
+        .call(
+            "iam:ListUsers",
+            None,
+            client
+                .list_users()
+                .into_paginator()
+                .page_size(PAGE)
+                .items()
+                .send()
+                .try_collect(),
+        )
+        .await?;
+    let mut out = try_join_all(users.into_iter().map(|u| user(ctx, client, u))).await?;
+
+    // Each group's attached policies, read once whatever its member count.
+    let group_names: BTreeSet<String> = out
+        .iter()
+        .flat_map(|u| u.groups.iter().map(|g| g.name.clone()))
+        .collect();
+    let policies = try_join_all(group_names.into_iter().map(|name| async move {
+        let attached = ctx
+            .call(
+                "iam:ListAttachedGroupPolicies",
+                None,
+                client
+                    .list_attached_group_policies()
+                    .group_name(&name)
+                    .into_paginator()
+                    .page_size(PAGE)
+                    .items()
+                    .send()
+                    .try_collect(),
+            )
+            .await?;
+        Ok::<_, CollectError>((name, attached.into_iter().map(policy_ref).collect()))
+    }))
+    .await?;
+    let policies: BTreeMap<String, Vec<PolicyRef>> = policies.into_iter().collect();
+    for user in &mut out {
+        for group in &mut user.groups {
+            group.attached_policies = policies.get(&group.name).cloned().unwrap_or_default();
+        }
+    }
+    Ok(out)
+}
+
+fn policy_ref(p: aws_sdk_iam::types::AttachedPolicy) -> PolicyRef {
+    PolicyRef {
+        name: p.policy_name.unwrap_or_default(),
+        arn: p.policy_arn.unwrap_or_default(),
+    }
+}
+
+async fn user(
+    ctx: &Ctx,
+    client: &Client,
+    u: aws_sdk_iam::types::User,
+) -> Result<IamUser, CollectError> {
+    let name = u.user_name.as_str();
+    let mfa = ctx.call(
+        "iam:ListMFADevices",
+        None,
+        client
+            .list_mfa_devices()
+            .user_name(name)
+            .into_paginator()
+            .page_size(PAGE)
+            .items()
+            .send()
+            .try_collect(),
+    );
+    let keys = async {
+        let keys = ctx
+            .call(
+                "iam:ListAccessKeys",
+                None,
+                client
+                    .list_access_keys()
+                    .user_name(name)
+                    .into_paginator()
+                    .page_size(PAGE)
+                    .items()
+                    .send()
+                    .try_collect(),
+            )
+            .await?;
+        try_join_all(keys.into_iter().map(|k| access_key(ctx, client, k))).await
+    };
+    let login = async {
+        match ctx
+            .call(
+                "iam:GetLoginProfile",
+                None,
+                client.get_login_profile().user_name(name).send(),
+            )
+            .await
+        {
+            Ok(out) => Ok(out.login_profile.map(|p| LoginProfile {
+                create_date: ts(Some(&p.create_date)),
+                password_reset_required: p.password_reset_required,
+            })),
+            // No console password.
+            Err(e) if e.code == "NoSuchEntity" => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    let attached = ctx.call(
+        "iam:ListAttachedUserPolicies",
+        None,
+        client
+            .list_attached_user_policies()
+            .user_name(name)
+            .into_paginator()
+            .page_size(PAGE)
+            .items()
+            .send()
+            .try_collect(),
+    );
+    let groups = ctx.call(
+        "iam:ListGroupsForUser",
+        None,
+        client
+            .list_groups_for_user()
+            .user_name(name)
+            .into_paginator()
+            .page_size(PAGE)
+            .items()
+            .send()
+            .try_collect(),
+    );
+    let inline = ctx.call(
+        "iam:ListUserPolicies",
+        None,
+        client
+            .list_user_policies()
+            .user_name(name)
+            .into_paginator()
+            .page_size(PAGE)
+            .items()
+            .send()
+            .try_collect(),
+    );
+    let (mfa, keys, login, attached, groups, inline) =
+        futures::try_join!(mfa, keys, login, attached, groups, inline)?;
+    Ok(IamUser {
+        name: u.user_name.clone(),
+        arn: u.arn.clone(),
+        user_id: u.user_id.clone(),
+        create_date: ts(Some(&u.create_date)),
+        password_last_used: ts(u.password_last_used.as_ref()),
+        login_profile: login,
+        mfa_devices: mfa
+            .into_iter()
+            .map(|d| MfaDevice {
+                serial_number: d.serial_number,
+                enable_date: ts(Some(&d.enable_date)),
+            })
+            .collect(),
+        access_keys: keys,
+        attached_policies: attached.into_iter().map(policy_ref).collect(),
+        groups: groups
+            .into_iter()
+            .map(|g| IamGroup {
+                name: g.group_name,
+                arn: g.arn,
+                attached_policies: Vec::new(),
+            })
+            .collect(),
+        inline_policy_names: inline,
+    })
+}
+
+async fn access_key(
+    ctx: &Ctx,
+    client: &Client,
+    k: aws_sdk_iam::types::AccessKeyMetadata,
+) -> Result<AccessKey, CollectError> {
+    let id = k.access_key_id.unwrap_or_default();
+    let used = ctx
+        .call(
+            "iam:GetAccessKeyLastUsed",
+            None,
+            client.get_access_key_last_used().access_key_id(&id).send(),
+        )
+        .await?
+        .access_key_last_used;
+    let na = |s: &str| (!s.is_empty() && s != "N/A").then(|| s.to_string());
+    Ok(AccessKey {
+        status: k.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        create_date: ts(k.create_date.as_ref()),
+        last_used_date: used.as_ref().and_then(|u| ts(u.last_used_date.as_ref())),
+        last_used_service: used.as_ref().and_then(|u| na(&u.service_name)),
+        last_used_region: used.as_ref().and_then(|u| na(&u.region)),
+        access_key_id: id,
+    })
+}
+
+async fn virtual_mfa_devices(
+    ctx: &Ctx,
+    client: &Client,
+) -> Result<Vec<VirtualMfaDevice>, CollectError> {
+    let devices = ctx
+        .call(
+            "iam:ListVirtualMFADevices",
+            None,
+            client
+                .list_virtual_mfa_devices()
+                .assignment_status(AssignmentStatusType::Any)
+                .into_paginator()
+                .page_size(PAGE)
+                .items()
+                .send()
+                .try_collect(),
+        )
+        .await?;
+    Ok(devices
+        .into_iter()
+        .map(|d| VirtualMfaDevice {
+            serial_number: d.serial_number,
+            user_arn: d.user.map(|u| u.arn),
+            enable_date: ts(d.enable_date.as_ref()),
+        })
+        .collect())
+}
+
+async fn aliases(ctx: &Ctx, client: &Client) -> Result<Vec<String>, CollectError> {
+    ctx.call(
+        "iam:ListAccountAliases",
+        None,
+        client
+            .list_account_aliases()
+            .into_paginator()
+            .page_size(PAGE)
+            .items()
+            .send()
+            .try_collect(),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_credential_report() {
+        let csv = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n\
+<root_account>,arn:aws:iam::111111111111:root,2024-01-01T00:00:00+00:00,not_supported,2024-05-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n\
+\"alice,ops\",arn:aws:iam::111111111111:user/alice,2024-01-02T00:00:00+00:00,true,no_information,2024-01-02T00:00:00+00:00,N/A,false,true,2024-01-02T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\r\n";
+        let rows = parse_credential_report(csv).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].user, "<root_account>");
+        assert!(rows[0].mfa_active);
+        assert_eq!(rows[0].password_enabled, "not_supported");
+        assert_eq!(rows[0].password_last_changed, None);
+        assert_eq!(rows[1].user, "alice,ops");
+        assert_eq!(rows[1].password_last_used, None);
+        assert!(rows[1].access_key_1_active);
+        assert_eq!(
+            rows[1].access_key_1_last_rotated.as_deref(),
+            Some("2024-01-02T00:00:00+00:00")
+        );
+    }
+
+    #[test]
+    fn a_report_without_the_user_column_is_an_error() {
+        assert!(parse_credential_report("arn\nx\n").is_err());
+        assert_eq!(parse_credential_report("").unwrap(), vec![]);
+    }
+}

@@ -1,0 +1,670 @@
+//! The online half: reads every account of an AWS Organization, read-only,
+//! into a [`Snapshot`]. One module per service fills its sections and nothing
+//! else; this module discovers the organization, reaches each account and
+//! runs the collectors concurrently under one bound on in-flight calls.
+//!
+//! Partial failure is data: a denied call, a refusing region or an account
+//! whose role cannot be assumed is recorded in the affected sections. Only
+//! when nothing can be scanned (no credentials, no organization…) does
+//! [`scan`] return a [`ScanError`].
+
+pub mod account;
+pub mod budgets;
+pub mod ce;
+pub mod cloudtrail;
+pub mod config;
+pub mod context;
+pub mod credentials;
+pub mod iam;
+pub mod organizations;
+pub mod permissions;
+pub mod progress;
+pub mod recorder;
+pub mod regions;
+pub mod sso;
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use futures::StreamExt;
+
+pub use context::Ctx;
+use context::{collect_error, error_code, one_line};
+use organizations::OrgAccount;
+pub use progress::{NoProgress, ScanProgress};
+pub use recorder::OperationRecorder;
+
+use crate::snapshot::{
+    Account, AccountAccess, CollectError, CostAnomaly, Iam, ScanInfo, Section, Snapshot,
+    SCHEMA_VERSION,
+};
+
+/// The role assumed in member accounts unless told otherwise.
+pub const DEFAULT_ROLE_NAME: &str = "OrganizationAccountAccessRole";
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// A named profile of the shared AWS config files; `None`: the default
+    /// credential chain (environment, `AWS_PROFILE`, SSO, instance role…).
+    pub profile: Option<String>,
+    /// The role assumed in every member account.
+    pub role_name: String,
+    pub external_id: Option<String>,
+    /// Regions to audit; `None`: the regions enabled in each account
+    /// (`account:ListRegions`).
+    pub regions: Option<Vec<String>>,
+    /// Only these account ids (empty: all).
+    pub accounts: Vec<String>,
+    /// Only accounts under these OUs, by id (`ou-…`, `r-…`) or path
+    /// (`Root/Workloads`), descendants included (empty: all).
+    pub ous: Vec<String>,
+    /// This shard of the organization, `(k, n)` with 1 ≤ k ≤ n: accounts
+    /// whose id modulo n is k − 1.
+    pub shard: Option<(u64, u64)>,
+    /// Maximum API calls in flight over the whole scan.
+    pub concurrency: usize,
+    /// Time limit of one call attempt (and of connecting).
+    pub timeout: Duration,
+    /// Attempts per call, first one included (adaptive retry mode).
+    pub max_attempts: u32,
+    /// The first retry's backoff; later ones grow exponentially.
+    pub initial_backoff: Duration,
+    /// The first wait while the IAM credential report is generated.
+    pub credential_report_poll: Duration,
+    /// An endpoint for every service (an emulator); `AWS_ENDPOINT_URL` in
+    /// the environment works too.
+    pub endpoint_url: Option<String>,
+    /// Records every operation the scan calls.
+    pub recorder: Option<OperationRecorder>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            profile: None,
+            role_name: DEFAULT_ROLE_NAME.to_string(),
+            external_id: None,
+            regions: None,
+            accounts: Vec::new(),
+            ous: Vec::new(),
+            shard: None,
+            concurrency: 32,
+            timeout: Duration::from_secs(30),
+            max_attempts: 5,
+            initial_backoff: Duration::from_millis(500),
+            credential_report_poll: Duration::from_millis(500),
+            endpoint_url: None,
+            recorder: None,
+        }
+    }
+}
+
+/// Why nothing could be scanned. Each message is one line with its cause and
+/// carries no secret.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(
+        "no AWS credentials found: pass --profile, set AWS_PROFILE, or export \
+         AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    )]
+    NoCredentials,
+    #[error("AWS profile `{profile}` cannot be used: {message}")]
+    Profile { profile: String, message: String },
+    #[error("cannot load AWS credentials: {0}")]
+    Credentials(String),
+    #[error(
+        "the AWS credentials have expired ({0}); refresh them (e.g. `aws sso login`) and retry"
+    )]
+    ExpiredToken(String),
+    #[error("the AWS credentials were rejected: {code} ({message})")]
+    InvalidCredentials { code: String, message: String },
+    #[error("the AWS endpoint {endpoint} does not answer: {message}")]
+    Endpoint { endpoint: String, message: String },
+    #[error(
+        "organizations:DescribeOrganization was denied to {caller}; run the scan from the \
+         management account (or a delegated administrator) with the policy in docs/iam-policy.json"
+    )]
+    OrganizationDenied { caller: String },
+    #[error("account {0} is not a member of an AWS Organization")]
+    NotInOrganization(String),
+    #[error("cannot read the organization: {0}")]
+    Organization(CollectError),
+    #[error("{0}")]
+    InvalidOption(String),
+    #[error("cannot list the enabled regions ({0}); pass the regions to audit with --regions")]
+    Regions(CollectError),
+    #[error("no account of the organization matches the --accounts, --ou and --shard filters")]
+    NoAccounts,
+}
+
+/// Scans the organization the credentials belong to.
+pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Snapshot, ScanError> {
+    let started_at = now();
+    let regions = opts
+        .regions
+        .as_deref()
+        .map(regions::validate)
+        .transpose()
+        .map_err(ScanError::InvalidOption)?;
+    if let Some((k, n)) = opts.shard {
+        if n == 0 || k == 0 || k > n {
+            return Err(ScanError::InvalidOption(format!(
+                "invalid shard {k}/{n}: expected K/N with 1 <= K <= N"
+            )));
+        }
+    }
+    let recorder = opts.recorder.clone().unwrap_or_default();
+    let ctx = Ctx::new(opts.concurrency);
+    let base = base_config(opts).await;
+    check_credentials(opts, &base).await?;
+
+    // Who is calling, and in which partition.
+    let sts = sts_client(&base, &recorder);
+    let caller = sts.get_caller_identity().send().await.map_err(|e| {
+        let err = collect_error("sts:GetCallerIdentity", None, &e);
+        match error_code(&e) {
+            Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired") => {
+                ScanError::ExpiredToken(err.code)
+            }
+            Some(code) => ScanError::InvalidCredentials {
+                code: code.to_string(),
+                message: err.message,
+            },
+            None if matches!(err.code.as_str(), "ConnectionError" | "Timeout") => {
+                ScanError::Endpoint {
+                    endpoint: endpoint_name(&base),
+                    message: err.message,
+                }
+            }
+            None => ScanError::Credentials(err.to_string()),
+        }
+    })?;
+    let caller_account = caller.account.unwrap_or_default();
+    let partition = caller
+        .arn
+        .as_deref()
+        .and_then(|arn| arn.split(':').nth(1))
+        .unwrap_or("aws")
+        .to_string();
+    let global = Region::new(regions::global_region(&partition));
+
+    // The organization and its accounts.
+    let caller_clients = AccountClients::new(base.clone(), global.clone(), recorder.clone());
+    let org_client = caller_clients.organizations();
+    let mut org = organizations::describe(&ctx, &org_client)
+        .await
+        .map_err(|e| match e.code.as_str() {
+            "AccessDeniedException" | "AccessDenied" => ScanError::OrganizationDenied {
+                caller: caller.arn.clone().unwrap_or_else(|| caller_account.clone()),
+            },
+            "AWSOrganizationsNotInUseException" => {
+                ScanError::NotInOrganization(caller_account.clone())
+            }
+            _ => ScanError::Organization(e),
+        })?;
+    let all_accounts = organizations::tree(&ctx, &org_client, &mut org)
+        .await
+        .map_err(ScanError::Organization)?;
+    let management_id = org.management_account_id.clone();
+    let selected = select(opts, &org, all_accounts)?;
+
+    // The regions to audit: given, or those enabled in the caller's account.
+    let default_regions = match &regions {
+        Some(r) => r.clone(),
+        None => account::enabled_regions(&ctx, &caller_clients.account())
+            .await
+            .map_err(ScanError::Regions)?,
+    };
+    if default_regions.is_empty() {
+        return Err(ScanError::Regions(CollectError {
+            operation: "account:ListRegions".to_string(),
+            code: "NoRegions".to_string(),
+            message: "no enabled region listed".to_string(),
+            region: None,
+        }));
+    }
+
+    let scanner = Scanner {
+        opts,
+        ctx: &ctx,
+        base: &base,
+        global: &global,
+        recorder: &recorder,
+        caller_account: &caller_account,
+        partition: &partition,
+        management_id: &management_id,
+        regions_given: regions.is_some(),
+        default_regions: &default_regions,
+    };
+
+    progress.start(selected.len());
+    let org_level = async {
+        // Organization-wide facts, read in the management account.
+        match scanner.reach(&management_id).await {
+            Ok((clients, _)) => {
+                let iam_client = clients.iam();
+                tokio::join!(iam::organization_features(&ctx, &iam_client), async {
+                    iam::section(
+                        sso::collect(&ctx, &default_regions, |r| clients.ssoadmin(r)).await,
+                    )
+                })
+            }
+            Err(e) => (Section::error(e.clone()), Section::error(e)),
+        }
+    };
+    let accounts = futures::stream::iter(selected)
+        .map(|a| async {
+            let account = scanner.account(a).await;
+            progress.account_done(&account.id, count_errors(&account));
+            account
+        })
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect::<Vec<Account>>();
+    let ((organization_features, identity_center), mut accounts) =
+        tokio::join!(org_level, accounts);
+    progress.finish();
+    accounts.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let finished_at = now();
+    Ok(Snapshot {
+        schema_version: SCHEMA_VERSION.to_string(),
+        collected_at: finished_at.clone(),
+        scan: ScanInfo {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            started_at,
+            finished_at,
+            regions: default_regions.clone(),
+            role_name: Some(opts.role_name.clone()),
+            caller_account_id: Some(caller_account.clone()),
+            partition: Some(partition.clone()),
+        },
+        organization: Section::ok(org),
+        organization_features,
+        identity_center,
+        accounts,
+    })
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The number of sections of an account that failed.
+fn count_errors(account: &Account) -> usize {
+    fn walk(v: &serde_json::Value) -> usize {
+        match v {
+            serde_json::Value::Object(map) => {
+                let own = usize::from(map.get("status").and_then(|s| s.as_str()) == Some("error"));
+                own + map.values().map(walk).sum::<usize>()
+            }
+            serde_json::Value::Array(items) => items.iter().map(walk).sum(),
+            _ => 0,
+        }
+    }
+    serde_json::to_value(account).map(|v| walk(&v)).unwrap_or(0)
+}
+
+async fn base_config(opts: &ScanOptions) -> SdkConfig {
+    let retry = RetryConfig::adaptive()
+        .with_max_attempts(opts.max_attempts.max(1))
+        .with_initial_backoff(opts.initial_backoff);
+    let timeout = TimeoutConfig::builder()
+        .connect_timeout(opts.timeout)
+        .operation_attempt_timeout(opts.timeout)
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(retry)
+        .timeout_config(timeout);
+    if let Some(profile) = &opts.profile {
+        // An explicit profile wins over credentials in the environment, as
+        // with the AWS CLI's --profile.
+        loader = loader.profile_name(profile).credentials_provider(
+            aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .profile_name(profile)
+                .build(),
+        );
+    }
+    if let Some(url) = &opts.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        config
+            .into_builder()
+            .region(Region::new("us-east-1"))
+            .build()
+    } else {
+        config
+    }
+}
+
+/// Resolves the caller's credentials once, to fail early with a clear cause.
+async fn check_credentials(opts: &ScanOptions, config: &SdkConfig) -> Result<(), ScanError> {
+    let Some(provider) = config.credentials_provider() else {
+        return Err(ScanError::NoCredentials);
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let message = one_line(&DisplayErrorContext(&e).to_string());
+            match (&opts.profile, &e) {
+                (Some(profile), _) => Err(ScanError::Profile {
+                    profile: profile.clone(),
+                    message,
+                }),
+                (None, CredentialsError::CredentialsNotLoaded(_)) => Err(ScanError::NoCredentials),
+                (None, _) => Err(ScanError::Credentials(message)),
+            }
+        }
+    }
+}
+
+fn endpoint_name(config: &SdkConfig) -> String {
+    config
+        .endpoint_url()
+        .map(str::to_string)
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+        .unwrap_or_else(|| "of AWS STS".to_string())
+}
+
+fn sts_client(config: &SdkConfig, recorder: &OperationRecorder) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(config)
+            .interceptor(recorder.clone())
+            .build(),
+    )
+}
+
+/// Applies `--accounts`, `--ou` and `--shard`.
+fn select(
+    opts: &ScanOptions,
+    org: &crate::snapshot::Organization,
+    accounts: Vec<OrgAccount>,
+) -> Result<Vec<OrgAccount>, ScanError> {
+    for id in &opts.accounts {
+        if !accounts.iter().any(|a| &a.id == id) {
+            return Err(ScanError::InvalidOption(format!(
+                "account {id} (--accounts) is not in the organization"
+            )));
+        }
+    }
+    // OU filter: ids and paths of the chosen parents, then every OU below.
+    let mut parents: Vec<(String, String)> = Vec::new();
+    for wanted in &opts.ous {
+        let wanted = wanted.trim_end_matches('/');
+        let found = org
+            .organizational_units
+            .iter()
+            .map(|ou| (ou.id.clone(), ou.path.clone()))
+            .chain(org.roots.iter().map(|r| (r.id.clone(), r.name.clone())))
+            .find(|(id, path)| id == wanted || path == wanted);
+        match found {
+            Some(p) => parents.push(p),
+            None => {
+                return Err(ScanError::InvalidOption(format!(
+                    "OU `{wanted}` (--ou) is neither an OU id nor an OU path of the organization"
+                )))
+            }
+        }
+    }
+    let under = |a: &OrgAccount| {
+        parents.is_empty()
+            || parents.iter().any(|(id, path)| {
+                a.parent_id == *id
+                    || a.ou_path == *path
+                    || a.ou_path.starts_with(&format!("{path}/"))
+            })
+    };
+    let in_shard = |a: &OrgAccount| match opts.shard {
+        None => true,
+        Some((k, n)) => {
+            a.id.parse::<u64>()
+                .map(|id| id % n == k - 1)
+                .unwrap_or(k == 1)
+        }
+    };
+    let selected: Vec<OrgAccount> = accounts
+        .into_iter()
+        .filter(|a| opts.accounts.is_empty() || opts.accounts.contains(&a.id))
+        .filter(under)
+        .filter(in_shard)
+        .collect();
+    if selected.is_empty() {
+        return Err(ScanError::NoAccounts);
+    }
+    Ok(selected)
+}
+
+/// The service clients of one account, built from one `SdkConfig` whose
+/// credentials reach that account.
+#[derive(Clone)]
+pub(crate) struct AccountClients {
+    config: SdkConfig,
+    global: Region,
+    recorder: OperationRecorder,
+}
+
+macro_rules! global_client {
+    ($name:ident, $sdk:ident) => {
+        pub(crate) fn $name(&self) -> $sdk::Client {
+            $sdk::Client::from_conf(
+                $sdk::config::Builder::from(&self.config)
+                    .region(self.global.clone())
+                    .interceptor(self.recorder.clone())
+                    .build(),
+            )
+        }
+    };
+}
+
+macro_rules! regional_client {
+    ($name:ident, $sdk:ident) => {
+        pub(crate) fn $name(&self, region: &str) -> $sdk::Client {
+            $sdk::Client::from_conf(
+                $sdk::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_string()))
+                    .interceptor(self.recorder.clone())
+                    .build(),
+            )
+        }
+    };
+}
+
+impl AccountClients {
+    fn new(config: SdkConfig, global: Region, recorder: OperationRecorder) -> Self {
+        AccountClients {
+            config,
+            global,
+            recorder,
+        }
+    }
+    global_client!(organizations, aws_sdk_organizations);
+    global_client!(iam, aws_sdk_iam);
+    global_client!(account, aws_sdk_account);
+    global_client!(budgets, aws_sdk_budgets);
+    global_client!(costexplorer, aws_sdk_costexplorer);
+    regional_client!(cloudtrail, aws_sdk_cloudtrail);
+    regional_client!(config_service, aws_sdk_config);
+    regional_client!(ssoadmin, aws_sdk_ssoadmin);
+}
+
+/// What every account's scan shares.
+struct Scanner<'a> {
+    opts: &'a ScanOptions,
+    ctx: &'a Ctx,
+    base: &'a SdkConfig,
+    global: &'a Region,
+    recorder: &'a OperationRecorder,
+    caller_account: &'a str,
+    partition: &'a str,
+    management_id: &'a str,
+    regions_given: bool,
+    default_regions: &'a [String],
+}
+
+impl Scanner<'_> {
+    /// Clients for an account: the caller's own credentials in the caller's
+    /// account, the assumed audit role elsewhere.
+    async fn reach(
+        &self,
+        account_id: &str,
+    ) -> Result<(AccountClients, AccountAccess), CollectError> {
+        if account_id == self.caller_account {
+            return Ok((
+                AccountClients::new(
+                    self.base.clone(),
+                    self.global.clone(),
+                    self.recorder.clone(),
+                ),
+                AccountAccess {
+                    method: "caller".to_string(),
+                    role_arn: None,
+                },
+            ));
+        }
+        let role_arn = format!(
+            "arn:{}:iam::{account_id}:role/{}",
+            self.partition, self.opts.role_name
+        );
+        let role = credentials::AssumedRole::new(
+            sts_client(self.base, self.recorder),
+            role_arn.clone(),
+            self.opts.external_id.clone(),
+        );
+        // Assume once now: an unreachable account is known before any call.
+        role.credentials().await?;
+        let config = self
+            .base
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(role))
+            .build();
+        Ok((
+            AccountClients::new(config, self.global.clone(), self.recorder.clone()),
+            AccountAccess {
+                method: "assumed_role".to_string(),
+                role_arn: Some(role_arn),
+            },
+        ))
+    }
+
+    async fn account(&self, a: OrgAccount) -> Account {
+        let is_management = a.id == self.management_id;
+        let mut account = Account {
+            id: a.id.clone(),
+            arn: a.arn,
+            name: a.name,
+            email: a.email,
+            status: a.status.clone(),
+            joined_method: a.joined_method,
+            joined_timestamp: a.joined_timestamp,
+            parent_id: a.parent_id,
+            ou_path: a.ou_path,
+            is_management,
+            ..Account::default()
+        };
+        if a.status != "ACTIVE" {
+            let reason = format!("the account is {}", a.status);
+            not_collected(&mut account, &reason);
+            account.access = Section::not_collected(reason);
+            return account;
+        }
+        let clients = match self.reach(&a.id).await {
+            Ok((clients, access)) => {
+                account.access = Section::ok(access);
+                clients
+            }
+            Err(e) => {
+                let reason = format!("the account could not be reached: {e}");
+                not_collected(&mut account, &reason);
+                account.access = Section::error(e);
+                return account;
+            }
+        };
+        let ctx = self.ctx;
+
+        // Regions: given, or enabled in this account (falling back to the
+        // caller's list when this account's cannot be read).
+        let regions: Vec<String> = if self.regions_given {
+            account.enabled_regions = Section::not_collected("regions were given with --regions");
+            self.default_regions.to_vec()
+        } else {
+            match account::enabled_regions(ctx, &clients.account()).await {
+                Ok(r) => {
+                    account.enabled_regions = Section::ok(r.clone());
+                    r
+                }
+                Err(e) => {
+                    account.enabled_regions = Section::error(e);
+                    self.default_regions.to_vec()
+                }
+            }
+        };
+
+        let mgmt_only = "read in the management account only";
+        let (iam_client, account_client) = (clients.iam(), clients.account());
+        let (iam, contacts, trails, config, billing) = tokio::join!(
+            iam::collect(ctx, &iam_client, self.opts.credential_report_poll),
+            account::alternate_contacts(ctx, &account_client),
+            cloudtrail::collect(ctx, &regions, |r| clients.cloudtrail(r)),
+            futures::future::join_all(regions.iter().map(|r| {
+                let client = clients.config_service(r);
+                async move { config::collect(ctx, &client, r).await }
+            })),
+            async {
+                if is_management {
+                    let (budgets_client, ce_client) = (clients.budgets(), clients.costexplorer());
+                    let (budgets, anomaly) = tokio::join!(
+                        budgets::collect(ctx, &budgets_client, &a.id),
+                        ce::collect(ctx, &ce_client),
+                    );
+                    (iam::section(budgets), anomaly)
+                } else {
+                    (
+                        Section::not_collected(mgmt_only),
+                        CostAnomaly {
+                            monitors: Section::not_collected(mgmt_only),
+                            subscriptions: Section::not_collected(mgmt_only),
+                        },
+                    )
+                }
+            }
+        );
+        account.iam = iam;
+        account.alternate_contacts = iam::section(contacts);
+        account.cloudtrail = iam::section(trails);
+        account.config = config;
+        account.budgets = billing.0;
+        account.cost_anomaly = billing.1;
+        account
+    }
+}
+
+/// Marks every fact section of an unreachable account as not collected.
+fn not_collected(account: &mut Account, reason: &str) {
+    fn nc<T>(reason: &str) -> Section<T> {
+        Section::not_collected(reason)
+    }
+    account.enabled_regions = nc(reason);
+    account.iam = Iam {
+        summary: nc(reason),
+        password_policy: nc(reason),
+        credential_report: nc(reason),
+        users: nc(reason),
+        virtual_mfa_devices: nc(reason),
+        aliases: nc(reason),
+    };
+    account.alternate_contacts = nc(reason);
+    account.cloudtrail = nc(reason);
+    account.config = Vec::new();
+    account.budgets = nc(reason);
+    account.cost_anomaly = CostAnomaly {
+        monitors: nc(reason),
+        subscriptions: nc(reason),
+    };
+}

@@ -1,0 +1,413 @@
+//! End-to-end: `orgaudit`'s collectors against moto server, through the real
+//! AWS SDK. Each test starts its own moto (see `support/moto.rs`).
+
+mod support;
+
+use std::time::Duration;
+
+use orgaudit::collect::{self, permissions, NoProgress, OperationRecorder, ScanError, ScanOptions};
+use orgaudit::snapshot::{Account, Section, Snapshot};
+use support::moto::Moto;
+use support::seed;
+
+fn options(moto: &Moto, recorder: &OperationRecorder) -> ScanOptions {
+    ScanOptions {
+        regions: Some(vec!["us-east-1".into(), "eu-west-1".into()]),
+        endpoint_url: Some(moto.endpoint()),
+        // moto answers unimplemented operations with HTTP 500: retry once,
+        // quickly, so that the gaps cost milliseconds.
+        max_attempts: 2,
+        initial_backoff: Duration::from_millis(10),
+        credential_report_poll: Duration::from_millis(10),
+        timeout: Duration::from_secs(20),
+        recorder: Some(recorder.clone()),
+        ..ScanOptions::default()
+    }
+}
+
+fn account<'a>(snapshot: &'a Snapshot, id: &str) -> &'a Account {
+    snapshot
+        .accounts
+        .iter()
+        .find(|a| a.id == id)
+        .unwrap_or_else(|| panic!("account {id} is in the snapshot"))
+}
+
+/// A section that must be an error (a moto gap), with its operation.
+fn assert_error<T: std::fmt::Debug>(section: &Section<T>, operation: &str) {
+    match section {
+        Section::Error { error } => assert_eq!(error.operation, operation),
+        other => panic!("expected an error from {operation}, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_of_a_seeded_organization() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let org = seed::scenario(&moto.endpoint()).await;
+    let recorder = OperationRecorder::new();
+    let started = std::time::Instant::now();
+    let snapshot = collect::scan(&options(&moto, &recorder), &NoProgress)
+        .await
+        .expect("scan");
+    eprintln!("scan took {:?}", started.elapsed());
+    if let Some(path) = std::env::var_os("ORGAUDIT_DUMP") {
+        std::fs::write(path, serde_json::to_string_pretty(&snapshot).unwrap()).unwrap();
+    }
+
+    // Read-only, proven: every operation called is in the allowlist.
+    let operations = recorder.operations();
+    for op in operations.keys() {
+        assert!(permissions::is_allowed(op), "{op} is not in the allowlist");
+    }
+    assert!(operations.contains_key("iam:GetCredentialReport"));
+    assert!(operations.contains_key("sts:AssumeRole"));
+
+    // Scan metadata.
+    assert_eq!(snapshot.scan.regions, ["eu-west-1", "us-east-1"]);
+    assert_eq!(snapshot.scan.caller_account_id.as_deref(), Some(seed::MGMT));
+    assert_eq!(snapshot.scan.partition.as_deref(), Some("aws"));
+    snapshot.validate().unwrap();
+
+    // Organization: feature set, OU tree with paths, accounts with parents.
+    let o = snapshot.organization.data().expect("organization ok");
+    assert_eq!(o.feature_set, "ALL");
+    assert_eq!(o.management_account_id, seed::MGMT);
+    assert_eq!(o.roots.len(), 1);
+    assert_eq!(o.roots[0].id, org.root_id);
+    let paths: Vec<&str> = o
+        .organizational_units
+        .iter()
+        .map(|u| u.path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "Root/Security",
+            "Root/Workloads",
+            "Root/Workloads/Development",
+            "Root/Workloads/Production"
+        ]
+    );
+    assert_eq!(snapshot.accounts.len(), 6);
+    let mgmt = account(&snapshot, seed::MGMT);
+    assert!(mgmt.is_management);
+    assert_eq!(mgmt.ou_path, "Root");
+    assert_eq!(mgmt.access.data().unwrap().method, "caller");
+    let prod = account(&snapshot, &org.prod.id);
+    assert_eq!(prod.ou_path, "Root/Workloads/Production");
+    assert_eq!(prod.email, "aws-acme+prod@example.com");
+    let access = prod.access.data().unwrap();
+    assert_eq!(access.method, "assumed_role");
+    assert_eq!(
+        access.role_arn.as_deref(),
+        Some(
+            format!(
+                "arn:aws:iam::{}:role/OrganizationAccountAccessRole",
+                org.prod.id
+            )
+            .as_str()
+        )
+    );
+    assert!(matches!(mgmt.enabled_regions, Section::NotCollected { .. }));
+
+    // A closed account is listed, and nothing of it is collected.
+    let closed = account(&snapshot, &org.closed_id);
+    assert_eq!(closed.status, "SUSPENDED");
+    assert!(matches!(closed.access, Section::NotCollected { .. }));
+    assert!(matches!(closed.iam.users, Section::NotCollected { .. }));
+
+    // Organization-wide facts.
+    let ic = snapshot.identity_center.data().expect("identity center ok");
+    let sets: Vec<_> = ic
+        .instances
+        .iter()
+        .flat_map(|i| i.permission_sets.iter())
+        .collect();
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].name, "AdministratorAccess");
+    assert_eq!(sets[0].managed_policies[0].arn, seed::ADMIN_POLICY);
+    // moto gap: iam:ListOrganizationsFeatures is not implemented.
+    assert_error(
+        &snapshot.organization_features,
+        "iam:ListOrganizationsFeatures",
+    );
+
+    // IAM, management account.
+    let policy = mgmt.iam.password_policy.data().unwrap().as_ref().unwrap();
+    assert_eq!(policy.minimum_password_length, Some(14));
+    assert!(policy.require_symbols && policy.require_uppercase_characters);
+    assert_eq!(policy.password_reuse_prevention, Some(24));
+    assert_eq!(mgmt.iam.aliases.data().unwrap(), &["acme-mgmt"]);
+    let users = mgmt.iam.users.data().unwrap();
+    let names: Vec<&str> = users.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["break-glass", "mgmt-org-admin"]);
+    let bg = &users[0];
+    assert!(bg.login_profile.is_some());
+    assert_eq!(bg.mfa_devices.len(), 1);
+    assert!(bg.access_keys.is_empty());
+    assert_eq!(bg.groups.len(), 1);
+    assert_eq!(bg.groups[0].name, "Admins");
+    assert_eq!(bg.groups[0].attached_policies[0].arn, seed::ADMIN_POLICY);
+    let admin = &users[1];
+    assert!(admin.login_profile.is_none());
+    assert_eq!(admin.attached_policies[0].name, "AdministratorAccess");
+    assert_eq!(admin.inline_policy_names, ["inline-extra"]);
+    assert_eq!(admin.access_keys.len(), 1);
+    assert_eq!(admin.access_keys[0].status, "Active");
+    assert_eq!(admin.access_keys[0].last_used_date, None);
+    let vmfa = mgmt.iam.virtual_mfa_devices.data().unwrap();
+    assert_eq!(vmfa.len(), 1);
+    assert_eq!(
+        vmfa[0].user_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:user/break-glass")
+    );
+    let report = mgmt.iam.credential_report.data().unwrap();
+    let report_users: Vec<&str> = report.rows.iter().map(|r| r.user.as_str()).collect();
+    // moto gap: the report has no <root_account> row.
+    assert_eq!(report_users, ["break-glass", "mgmt-org-admin"]);
+    assert!(report.rows[0].mfa_active);
+    assert!(report.rows[1].access_key_1_active);
+    let summary = mgmt.iam.summary.data().unwrap();
+    assert_eq!(summary.users, Some(2));
+    // moto gap: root never has MFA in moto's account summary.
+    assert_eq!(summary.account_mfa_enabled, Some(0));
+
+    // IAM, members.
+    assert_eq!(prod.iam.password_policy.data().unwrap(), &None);
+    assert!(prod.iam.aliases.data().unwrap().is_empty());
+    let dev_user = &prod.iam.users.data().unwrap()[0];
+    assert_eq!(dev_user.name, "dev");
+    assert!(dev_user.login_profile.is_some());
+    assert!(dev_user.mfa_devices.is_empty());
+    assert_eq!(dev_user.access_keys.len(), 2);
+    let dev = account(&snapshot, &org.dev.id);
+    let weak = dev.iam.password_policy.data().unwrap().as_ref().unwrap();
+    assert_eq!(weak.minimum_password_length, Some(8));
+    assert!(!weak.require_symbols);
+
+    // Alternate contacts.
+    let c = mgmt.alternate_contacts.data().unwrap();
+    assert!(c.billing.is_some() && c.operations.is_some() && c.security.is_some());
+    let c = prod.alternate_contacts.data().unwrap();
+    assert!(c.billing.is_none() && c.operations.is_none() && c.security.is_none());
+    let c = dev.alternate_contacts.data().unwrap();
+    assert!(c.billing.is_none() && c.operations.is_none());
+    assert_eq!(
+        c.security.as_ref().unwrap().email_address.as_deref(),
+        Some("aws-notification@example.com")
+    );
+
+    // CloudTrail.
+    let trails = &mgmt.cloudtrail.data().unwrap().trails;
+    assert_eq!(trails.len(), 1, "the multi-region trail is listed once");
+    let t = &trails[0];
+    assert!(t.is_organization_trail && t.is_multi_region_trail && t.log_file_validation_enabled);
+    assert!(t.status.as_ref().unwrap().is_logging);
+    let security = account(&snapshot, &org.security.id);
+    let t = &security.cloudtrail.data().unwrap().trails[0];
+    assert_eq!(t.name, "local-trail");
+    assert!(!t.is_multi_region_trail && !t.log_file_validation_enabled);
+    assert!(!t.status.as_ref().unwrap().is_logging);
+    assert!(prod.cloudtrail.data().unwrap().trails.is_empty());
+
+    // Config, per region.
+    let regions: Vec<&str> = mgmt.config.iter().map(|c| c.region.as_str()).collect();
+    assert_eq!(regions, ["eu-west-1", "us-east-1"]);
+    let us = &mgmt.config[1];
+    let rec = us.recording.data().unwrap();
+    assert!(rec.recorders[0].all_supported);
+    assert!(rec.recorder_statuses[0].recording);
+    assert_eq!(rec.delivery_channels.len(), 1);
+    let rules: Vec<&str> = us
+        .rules
+        .data()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.source_identifier.as_deref())
+        .collect();
+    assert!(rules.contains(&"ROOT_ACCOUNT_MFA_ENABLED"));
+    assert!(mgmt.config[0]
+        .recording
+        .data()
+        .unwrap()
+        .recorders
+        .is_empty());
+    let sec_eu = security.config[0].recording.data().unwrap();
+    assert!(!sec_eu.recorder_statuses[0].recording);
+    // moto gap: DescribeComplianceByConfigRule answers 500 → error, never ok.
+    for a in snapshot.accounts.iter().filter(|a| a.status == "ACTIVE") {
+        for region in &a.config {
+            assert_error(&region.compliance, "config:DescribeComplianceByConfigRule");
+        }
+    }
+
+    // Budgets and anomaly detection: management account only.
+    let budgets = mgmt.budgets.data().unwrap();
+    assert_eq!(budgets[0].name, "monthly-cost");
+    assert_eq!(budgets[0].budget_type, "COST");
+    let n = &budgets[0].notifications[0];
+    assert_eq!(n.threshold, 80.0);
+    assert_eq!(n.notification_type, "ACTUAL");
+    // moto gap: DescribeSubscribersForNotification answers 500.
+    assert_error(&n.subscribers, "budgets:DescribeSubscribersForNotification");
+    // moto gap: Cost Explorer anomaly APIs answer 500.
+    assert_error(&mgmt.cost_anomaly.monitors, "ce:GetAnomalyMonitors");
+    assert_error(
+        &mgmt.cost_anomaly.subscriptions,
+        "ce:GetAnomalySubscriptions",
+    );
+    assert!(matches!(prod.budgets, Section::NotCollected { .. }));
+
+    // No secret reaches the snapshot.
+    let text = serde_json::to_string(&snapshot).unwrap();
+    assert!(!text.contains("moto-test-secret-not-real"));
+    assert!(!text.contains(org.prod.creds.secret_access_key()));
+
+    // Saved and loaded, the snapshot is the same.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    snapshot.save(&path).unwrap();
+    assert_eq!(Snapshot::load(&path).unwrap(), snapshot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_select_accounts() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let org = seed::scenario(&moto.endpoint()).await;
+    let recorder = OperationRecorder::new();
+    let opts = ScanOptions {
+        ous: vec!["Root/Workloads".into()],
+        ..options(&moto, &recorder)
+    };
+    let snapshot = collect::scan(&opts, &NoProgress).await.unwrap();
+    let mut ids: Vec<&str> = snapshot.accounts.iter().map(|a| a.id.as_str()).collect();
+    ids.sort();
+    let mut expected = vec![
+        org.prod.id.as_str(),
+        org.dev.id.as_str(),
+        org.shared.id.as_str(),
+    ];
+    expected.sort();
+    assert_eq!(ids, expected);
+
+    let opts = ScanOptions {
+        accounts: vec![org.dev.id.clone()],
+        ..options(&moto, &recorder)
+    };
+    let snapshot = collect::scan(&opts, &NoProgress).await.unwrap();
+    assert_eq!(snapshot.accounts.len(), 1);
+    assert_eq!(snapshot.accounts[0].id, org.dev.id);
+    // Organization-wide facts are read even when the management account is
+    // filtered out.
+    assert!(snapshot.identity_center.is_ok());
+
+    let opts = ScanOptions {
+        ous: vec!["Root/Nope".into()],
+        ..options(&moto, &recorder)
+    };
+    let err = collect::scan(&opts, &NoProgress).await.unwrap_err();
+    assert!(err.to_string().contains("Root/Nope"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regions_that_cannot_be_listed_stop_the_scan() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    seed::organization(&moto.endpoint(), &["one"]).await;
+    let recorder = OperationRecorder::new();
+    let opts = ScanOptions {
+        regions: None,
+        ..options(&moto, &recorder)
+    };
+    // moto does not implement account:ListRegions (404): the scan says so
+    // and asks for --regions; it never audits zero regions.
+    let err = collect::scan(&opts, &NoProgress).await.unwrap_err();
+    assert!(matches!(err, ScanError::Regions(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("account:ListRegions") && msg.contains("--regions"),
+        "{msg}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_outside_an_organization_is_told_so() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let recorder = OperationRecorder::new();
+    let err = collect::scan(&options(&moto, &recorder), &NoProgress)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScanError::NotInOrganization(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "account 123456789012 is not a member of an AWS Organization"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_that_does_not_answer_is_one_clear_error() {
+    seed::use_test_environment();
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let opts = ScanOptions {
+        regions: Some(vec!["us-east-1".into()]),
+        endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+        max_attempts: 1,
+        timeout: Duration::from_secs(2),
+        ..ScanOptions::default()
+    };
+    let err = collect::scan(&opts, &NoProgress).await.unwrap_err();
+    assert!(matches!(err, ScanError::Endpoint { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains(&format!("127.0.0.1:{port}")), "{msg}");
+    assert!(!msg.contains("moto-test-secret-not-real"));
+    assert_eq!(msg.lines().count(), 1);
+}
+
+#[tokio::test]
+async fn bad_options_are_errors_before_any_call() {
+    seed::use_test_environment();
+    let opts = ScanOptions {
+        regions: Some(vec!["us-east-7".into()]),
+        endpoint_url: Some("http://127.0.0.1:9".into()),
+        ..ScanOptions::default()
+    };
+    let err = collect::scan(&opts, &NoProgress).await.unwrap_err();
+    assert!(
+        err.to_string().contains("unknown region `us-east-7`"),
+        "{err}"
+    );
+
+    let opts = ScanOptions {
+        regions: Some(vec!["us-east-1".into()]),
+        shard: Some((3, 2)),
+        ..ScanOptions::default()
+    };
+    let err = collect::scan(&opts, &NoProgress).await.unwrap_err();
+    assert!(err.to_string().contains("shard 3/2"), "{err}");
+}
+
+#[tokio::test]
+async fn an_unknown_profile_is_named() {
+    seed::use_test_environment();
+    let opts = ScanOptions {
+        profile: Some("no-such-profile".into()),
+        regions: Some(vec!["us-east-1".into()]),
+        endpoint_url: Some("http://127.0.0.1:9".into()),
+        max_attempts: 1,
+        ..ScanOptions::default()
+    };
+    let err = collect::scan(&opts, &NoProgress).await.unwrap_err();
+    assert!(matches!(err, ScanError::Profile { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("no-such-profile"), "{msg}");
+    assert_eq!(msg.lines().count(), 1, "{msg}");
+}
