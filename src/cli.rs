@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::findings::Severity;
+use crate::report::diff::DiffFormat;
 use crate::report::Format;
 
 /// orgaudit — a read-only compliance audit of an AWS Organization: root MFA,
@@ -21,6 +22,9 @@ pub struct Cli {
 pub enum Command {
     /// Evaluate the rules against a saved snapshot (offline, no AWS access).
     Eval(EvalArgs),
+    /// Compare two audits: new, fixed and still-failing findings. Exit 1 when
+    /// new failures appear.
+    Diff(DiffArgs),
     /// List or show the rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -76,6 +80,28 @@ pub struct EvalArgs {
     pub rules: RuleArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older audit: a findings document (`eval -f json`) or a snapshot.
+    pub old: PathBuf,
+    /// The newer audit, of the same kind as OLD.
+    pub new: PathBuf,
+    /// Rules and config used to evaluate snapshots (ignored for findings
+    /// documents, which are compared as they are).
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Write to this file instead of standard output (written atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Fail (exit 1) only on new failing findings of this severity or above.
+    /// Default: any new failing finding.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
 }
 
 #[derive(Debug, Subcommand)]

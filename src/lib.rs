@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod diff;
 pub mod findings;
 pub mod fsutil;
 pub mod report;

@@ -6,6 +6,7 @@
 
 use crate::findings::{Finding, Report, Severity, Status};
 
+pub mod diff;
 pub mod html;
 pub mod json;
 pub mod junit;
