@@ -80,15 +80,17 @@ fn status_class(s: Status) -> &'static str {
     }
 }
 
-/// Heat-map cell: short class, a glyph so the map reads without colour.
+/// Heat-map cell: a one-letter class; the stylesheet draws the colour and a
+/// glyph (so the map reads without colour). End tags are implied (HTML), which
+/// keeps a 10,000-account map small.
 fn cell_of(s: Option<Status>) -> &'static str {
     match s {
-        Some(Status::Fail) => "<td class=F>✗</td>",
-        Some(Status::Error) => "<td class=E>!</td>",
-        Some(Status::Waived) => "<td class=W>~</td>",
-        Some(Status::Manual) => "<td class=M>?</td>",
-        Some(Status::Pass) => "<td class=P>✓</td>",
-        None => "<td class=N></td>",
+        Some(Status::Fail) => "<td class=F>",
+        Some(Status::Error) => "<td class=E>",
+        Some(Status::Waived) => "<td class=W>",
+        Some(Status::Manual) => "<td class=M>",
+        Some(Status::Pass) => "<td class=P>",
+        None => "<td class=N>",
     }
 }
 
@@ -107,17 +109,30 @@ fn severity_badge(sev: Severity) -> String {
     format!("<span class=\"sev sev-{0}\">{0}</span>", sev.as_str())
 }
 
+/// The resource or region of a finding; empty for the account itself (the
+/// stylesheet shows "account" in an empty `td.acc`).
 fn resource(f: &Finding) -> String {
     match (&f.resource_arn, &f.region) {
         (Some(arn), _) => format!("<code>{}</code>", esc(arn)),
         (None, Some(region)) => format!("<code>{}</code>", esc(region)),
-        (None, None) => "<span class=muted>account</span>".to_string(),
+        (None, None) => String::new(),
     }
 }
 
+/// A resource table cell: `<td>` with the resource, or `<td class=acc>`.
+fn resource_td(f: &Finding) -> String {
+    let r = resource(f);
+    if r.is_empty() {
+        "<td class=acc>".to_string()
+    } else {
+        format!("<td>{r}")
+    }
+}
+
+/// `name <samp>id</samp>`.
 fn account_cell(f: &Finding) -> String {
     format!(
-        "{} <code class=id>{}</code>",
+        "{} <samp>{}</samp>",
         esc(&f.account_name),
         esc(&f.account_id)
     )
@@ -289,17 +304,18 @@ fn write_accounts(h: &mut String, rows: &[AccountRow]) -> std::fmt::Result {
         h,
         "<table class=accounts><thead><tr><th>Account</th><th>Name</th><th>OU</th><th class=num>FAIL</th><th class=num>ERROR</th><th class=num>WAIVED</th><th class=num>MANUAL</th><th class=num>PASS</th><th>Reachable</th></tr></thead><tbody>"
     )?;
+    // End tags of rows and cells are implied (HTML) and left out.
     let num = |h: &mut String, n: usize, class: &str| {
         if n == 0 {
-            h.push_str("<td class=\"num zero\">0</td>");
+            h.push_str("<td class=z>0");
         } else {
-            let _ = write!(h, "<td class=\"num {class}\">{n}</td>");
+            let _ = write!(h, "<td class={class}>{n}");
         }
     };
     for a in rows {
         let _ = write!(
             h,
-            "<tr><td><code class=id>{}</code></td><td>{}{}</td><td>{}</td>",
+            "<tr><td><samp>{}</samp><td>{}{}<td>{}",
             esc(&a.id),
             esc(&a.name),
             if a.is_management {
@@ -309,15 +325,15 @@ fn write_accounts(h: &mut String, rows: &[AccountRow]) -> std::fmt::Result {
             },
             esc(&a.ou_path)
         );
-        num(h, a.counts.fail, "c-fail");
-        num(h, a.counts.error, "c-error");
-        num(h, a.counts.waived, "c-waived");
-        num(h, a.counts.manual, "c-manual");
-        num(h, a.counts.pass, "c-pass");
+        num(h, a.counts.fail, "nf");
+        num(h, a.counts.error, "ne");
+        num(h, a.counts.waived, "nw");
+        num(h, a.counts.manual, "nm");
+        num(h, a.counts.pass, "np");
         match &a.unreachable {
-            None => h.push_str("<td>yes</td></tr>\n"),
+            None => h.push_str("<td>yes\n"),
             Some(why) => {
-                let _ = writeln!(h, "<td class=unreach>unreachable: {}</td></tr>", esc(why));
+                let _ = writeln!(h, "<td class=unreach>unreachable: {}", esc(why));
             }
         }
     }
@@ -402,12 +418,7 @@ fn write_heatmap(h: &mut String, report: &Report, rows: &[AccountRow]) -> std::f
     }
     writeln!(h, "</tr></thead><tbody>")?;
     for (i, a) in rows.iter().enumerate() {
-        let _ = write!(
-            h,
-            "<tr><th>{} <code class=id>{}</code></th>",
-            esc(&a.name),
-            esc(&a.id)
-        );
+        let _ = write!(h, "<tr><th>{} <samp>{}</samp>", esc(&a.name), esc(&a.id));
         for c in 0..cols.len() {
             h.push_str(cell_of(grid[i * cols.len() + c]));
         }
@@ -521,11 +532,12 @@ fn write_failing(h: &mut String, report: &Report) -> std::fmt::Result {
         )?;
         writeln!(h, "<table class=findings><thead><tr><th>Account</th><th>Resource</th><th>Finding</th></tr></thead><tbody>")?;
         for f in fs {
+            // End tags of rows and cells are implied (HTML) and left out.
             writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}{}<td>{}",
                 account_cell(f),
-                resource(f),
+                resource_td(f),
                 esc(&f.message)
             )?;
         }
@@ -537,7 +549,21 @@ fn write_failing(h: &mut String, report: &Report) -> std::fmt::Result {
 }
 
 fn write_errors(h: &mut String, report: &Report) -> std::fmt::Result {
-    let groups = by_rule(report, Status::Error);
+    // One row per account, resource and reason, with the rules it stopped:
+    // an unreachable account is one row, not one per rule.
+    type Where<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a str);
+    let mut groups: BTreeMap<Where, Vec<&Finding>> = BTreeMap::new();
+    for f in report.findings.iter().filter(|f| f.status == Status::Error) {
+        groups
+            .entry((
+                f.account_id.as_str(),
+                f.resource_arn.as_deref(),
+                f.region.as_deref(),
+                f.message.as_str(),
+            ))
+            .or_default()
+            .push(f);
+    }
     let total: usize = groups.values().map(Vec::len).sum();
     writeln!(
         h,
@@ -553,25 +579,49 @@ fn write_errors(h: &mut String, report: &Report) -> std::fmt::Result {
         h,
         "<p>These checks are neither passed nor failed: their facts were missing or an API call failed. Grant the scanner the documented read-only policy and scan again.</p>"
     )?;
-    writeln!(h, "<table class=findings><thead><tr><th>Severity</th><th>Rule</th><th>Account</th><th>Resource</th><th>Reason</th></tr></thead><tbody>")?;
-    for ((sev, rule_id), fs) in &groups {
-        for f in fs {
-            writeln!(
-                h,
-                "<tr><td>{}</td><td><code class=rid>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                severity_badge(*sev),
-                esc(rule_id),
-                account_cell(f),
-                resource(f),
-                esc(&f.message)
-            )?;
-        }
+    writeln!(h, "<table class=findings><thead><tr><th>Account</th><th>Resource</th><th>Rules</th><th>Reason</th></tr></thead><tbody>")?;
+    for fs in groups.values() {
+        let mut fs = fs.clone();
+        fs.sort_by(|a, b| (a.severity, &a.rule_id).cmp(&(b.severity, &b.rule_id)));
+        let rules: Vec<String> = fs
+            .iter()
+            .map(|f| {
+                format!(
+                    "<code class=\"rid s-{}\">{}</code>",
+                    f.severity.as_str(),
+                    esc(&f.rule_id)
+                )
+            })
+            .collect();
+        writeln!(
+            h,
+            "<tr><td>{}{}<td>{}<td>{}",
+            account_cell(fs[0]),
+            resource_td(fs[0]),
+            rules.join(" "),
+            esc(&fs[0].message)
+        )?;
     }
     writeln!(h, "</tbody></table>\n</section>")
 }
 
 fn write_waived(h: &mut String, report: &Report) -> std::fmt::Result {
-    let groups = by_rule(report, Status::Waived);
+    // One row per rule and waiver (reason, expiry), with what it covers.
+    let mut groups: BTreeMap<(Severity, &str, &str, &str), Vec<&Finding>> = BTreeMap::new();
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Waived)
+    {
+        let (reason, expires) = match &f.waiver {
+            Some(w) => (w.reason.as_str(), w.expires.as_str()),
+            None => ("", ""),
+        };
+        groups
+            .entry((f.severity, f.rule_id.as_str(), reason, expires))
+            .or_default()
+            .push(f);
+    }
     let total: usize = groups.values().map(Vec::len).sum();
     writeln!(h, "<section id=waived>\n<h2>Waived ({total})</h2>")?;
     if groups.is_empty() {
@@ -581,22 +631,36 @@ fn write_waived(h: &mut String, report: &Report) -> std::fmt::Result {
         h,
         "<p>Accepted exceptions from the config file. They do not fail the gate until they expire.</p>"
     )?;
-    writeln!(h, "<table class=findings><thead><tr><th>Severity</th><th>Rule</th><th>Account</th><th>Resource</th><th>Reason</th><th>Expires</th></tr></thead><tbody>")?;
-    for ((sev, rule_id), fs) in &groups {
-        for f in fs {
-            let (reason, expires) = match &f.waiver {
-                Some(w) => (esc(&w.reason), esc(&w.expires)),
-                None => (String::new(), String::new()),
-            };
-            writeln!(
-                h,
-                "<tr><td>{}</td><td><code class=rid>{}</code></td><td>{}</td><td>{}</td><td>{reason}</td><td class=nowrap>{expires}</td></tr>",
-                severity_badge(*sev),
-                esc(rule_id),
-                account_cell(f),
-                resource(f),
-            )?;
-        }
+    writeln!(h, "<table class=findings><thead><tr><th>Severity</th><th>Rule</th><th>Reason</th><th>Expires</th><th>Waived findings</th></tr></thead><tbody>")?;
+    for ((sev, rule_id, reason, expires), fs) in &groups {
+        let items: Vec<String> = fs
+            .iter()
+            .map(|f| {
+                let r = resource(f);
+                if r.is_empty() {
+                    account_cell(f)
+                } else {
+                    format!("{} {r}", account_cell(f))
+                }
+            })
+            .collect();
+        let covered = if items.len() <= 5 {
+            items.join("<br>")
+        } else {
+            format!(
+                "<details><summary>{}</summary>{}</details>",
+                plural(items.len(), "finding", "findings"),
+                items.join("<br>")
+            )
+        };
+        writeln!(
+            h,
+            "<tr><td>{}<td><code class=rid>{}</code><td>{}<td class=nowrap>{}<td>{covered}",
+            severity_badge(*sev),
+            esc(rule_id),
+            esc(reason),
+            esc(expires),
+        )?;
     }
     writeln!(h, "</tbody></table>\n</section>")
 }
