@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{
-    Cli, Command, EvalArgs, OutputArgs, RuleArgs, RulesCommand, ScanArgs, SchemaKind,
+    Cli, Command, DiffArgs, EvalArgs, OutputArgs, RuleArgs, RulesCommand, ScanArgs, SchemaKind,
 };
 use crate::collect::{self, ScanError, ScanOptions};
 use crate::config::Config;
@@ -37,6 +37,8 @@ pub enum AppError {
     #[error("{0}")]
     Render(#[from] report::RenderError),
     #[error("{0}")]
+    Diff(#[from] crate::diff::DiffError),
+    #[error("{0}")]
     Usage(String),
     #[error("{0}")]
     Scan(#[from] ScanError),
@@ -46,6 +48,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
     match cli.command {
         Command::Scan(args) => scan(args),
         Command::Eval(args) => eval(args),
+        Command::Diff(args) => diff(args),
         Command::Rules(RulesCommand::List { rules }) => {
             let set = load_rules(&rules)?;
             let mut out = String::new();
@@ -120,8 +123,9 @@ pub fn load_rules_and_config(args: &RuleArgs) -> Result<(RuleSet, Config), AppEr
 
 fn eval(args: EvalArgs) -> Result<ExitCode, AppError> {
     let (rules, config) = load_rules_and_config(&args.rules)?;
+    let today = crate::waivers::today().map_err(AppError::Usage)?;
     let snapshot = Snapshot::load(&args.snapshot)?;
-    let report = engine::evaluate(&rules, &snapshot, &config.params);
+    let report = evaluate_with_config(&rules, &config, &snapshot, today);
     emit(&report, &args.output)
 }
 
@@ -159,8 +163,81 @@ fn scan(args: ScanArgs) -> Result<ExitCode, AppError> {
             source,
         })?;
     }
-    let report = engine::evaluate(&rules, &snapshot, &config.params);
+    let today = crate::waivers::today().map_err(AppError::Usage)?;
+    let report = evaluate_with_config(&rules, &config, &snapshot, today);
     emit(&report, &args.output)
+}
+
+/// Evaluates the rules against a snapshot with the config's parameters, then
+/// applies the config's waivers as of `today` (summary and warnings
+/// updated). Every command that evaluates goes through here.
+pub fn evaluate_with_config(
+    rules: &RuleSet,
+    config: &Config,
+    snapshot: &Snapshot,
+    today: chrono::NaiveDate,
+) -> Report {
+    let mut report = engine::evaluate(rules, snapshot, &config.params);
+    let waivers = crate::waivers::resolve_ou_ids(&config.waivers, snapshot);
+    crate::waivers::apply(&mut report, &waivers, today);
+    report
+}
+
+/// `orgaudit diff OLD NEW`: both findings documents, or both snapshots.
+fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
+    use crate::diff::{self, DiffError, InputKind};
+    let (old_kind, old_text) = diff::read_input(&args.old)?;
+    let (new_kind, new_text) = diff::read_input(&args.new)?;
+    if old_kind != new_kind {
+        return Err(DiffError::Mixed {
+            old_path: args.old.display().to_string(),
+            old_kind,
+            new_path: args.new.display().to_string(),
+            new_kind,
+        }
+        .into());
+    }
+    let (old, new) = match old_kind {
+        InputKind::Findings => (
+            diff::parse_findings(&args.old, &old_text)?,
+            diff::parse_findings(&args.new, &new_text)?,
+        ),
+        InputKind::Snapshot => {
+            let (rules, config) = load_rules_and_config(&args.rules)?;
+            let today = crate::waivers::today().map_err(AppError::Usage)?;
+            let old = Snapshot::from_json(&old_text, &args.old.display().to_string())?;
+            let new = Snapshot::from_json(&new_text, &args.new.display().to_string())?;
+            (
+                evaluate_with_config(&rules, &config, &old, today),
+                evaluate_with_config(&rules, &config, &new, today),
+            )
+        }
+    };
+    if new_kind == InputKind::Snapshot {
+        for w in &new.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    let result = diff::compare(&old, &new);
+    let opts = match &args.output {
+        Some(_) => RenderOptions::plain(),
+        None => RenderOptions::for_stream(std::io::stdout().is_terminal()),
+    };
+    let text = report::diff::render(&result, args.format, &opts)?;
+    match &args.output {
+        Some(path) => crate::fsutil::write_atomic(path, text.as_bytes()).map_err(|source| {
+            AppError::Write {
+                path: path.display().to_string(),
+                source,
+            }
+        })?,
+        None => print_stdout(&text),
+    }
+    Ok(ExitCode::from(if result.has_new_failures(args.fail_on) {
+        EXIT_FAILING
+    } else {
+        EXIT_OK
+    }))
 }
 
 /// Renders the report where asked and returns the exit code.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::findings::Severity;
+use crate::report::diff::DiffFormat;
 use crate::report::Format;
 
 /// orgaudit — a read-only compliance audit of an AWS Organization: root MFA,
@@ -24,6 +25,9 @@ pub enum Command {
     Scan(ScanArgs),
     /// Evaluate the rules against a saved snapshot (offline, no AWS access).
     Eval(EvalArgs),
+    /// Compare two audits: new, fixed and still-failing findings. Exit 1 when
+    /// new failures appear.
+    Diff(DiffArgs),
     /// List or show the rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -47,7 +51,7 @@ pub struct RuleArgs {
     /// May be given several times.
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
-    /// A config file (YAML) with rule parameters.
+    /// A config file (YAML) with rule parameters and waivers.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -146,6 +150,28 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
         return Err(err());
     }
     Ok((k, n))
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older audit: a findings document (`eval -f json`) or a snapshot.
+    pub old: PathBuf,
+    /// The newer audit, of the same kind as OLD.
+    pub new: PathBuf,
+    /// Rules and config used to evaluate snapshots (ignored for findings
+    /// documents, which are compared as they are).
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Write to this file instead of standard output (written atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Fail (exit 1) only on new failing findings of this severity or above.
+    /// Default: any new failing finding.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
 }
 
 #[derive(Debug, Subcommand)]

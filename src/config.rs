@@ -1,12 +1,17 @@
-//! The user's config file (YAML): rule parameters (and, later, waivers).
+//! The user's config file (YAML): rule parameters and waivers.
 //!
 //! ```yaml
 //! params:
 //!   min_password_length: 16
 //!   account_email_pattern: '^aws-[a-z0-9]+\+[a-z0-9-]+@example\.com$'
+//! waivers:
+//!   - rule: iam-user-console-mfa
+//!     resource: "arn:aws:iam::*:user/ci-*"
+//!     reason: CI users lose console access in TICKET-123
+//!     expires: 2026-06-30
 //! ```
-//! Unknown keys, unknown parameter names and values of the wrong type are
-//! errors with the file, line and column.
+//! Unknown keys, unknown parameter names, values of the wrong type and bad
+//! waivers (see [`crate::waivers`]) are errors with the file, line and column.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,12 +21,15 @@ use serde_saphyr::Spanned;
 
 use crate::rules::load::check_param_value;
 use crate::rules::{LoadError, LoadErrors, RuleSet};
+use crate::waivers::{Waiver, WaiverEntry};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     #[serde(default)]
     params: BTreeMap<String, Spanned<serde_json::Value>>,
+    #[serde(default)]
+    waivers: Vec<Spanned<WaiverEntry>>,
 }
 
 /// A validated config.
@@ -29,6 +37,8 @@ struct ConfigFile {
 pub struct Config {
     /// Parameter overrides by name.
     pub params: BTreeMap<String, serde_json::Value>,
+    /// Waivers, in file order.
+    pub waivers: Vec<Waiver>,
 }
 
 impl Config {
@@ -98,8 +108,10 @@ impl Config {
             }
             params.insert(name, value.value);
         }
+        let (waivers, waiver_errors) = crate::waivers::validate(file, text, cf.waivers, rules);
+        errors.extend(waiver_errors);
         if errors.is_empty() {
-            Ok(Config { params })
+            Ok(Config { params, waivers })
         } else {
             Err(LoadErrors(errors))
         }

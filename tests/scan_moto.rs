@@ -491,7 +491,8 @@ async fn scan_command_findings_equal_eval_of_the_saved_snapshot() {
     assert_eq!(scanned["findings"], evaluated["findings"]);
     assert_eq!(scanned["summary"], evaluated["summary"]);
 
-    // The exact findings, with moto's random account ids replaced by names.
+    // The exact findings, with moto's random account and organization ids
+    // replaced by names.
     let org_id = scanned["source"]["organization_id"]
         .as_str()
         .unwrap()

@@ -16,6 +16,14 @@ use crate::findings::{Finding, Report, RuleInfo, Status};
 
 pub fn render(report: &Report) -> Result<String, RenderError> {
     let mut out = JunitReport::new(report.tool.name.as_str());
+    // Findings by account, once (not a scan of every finding per account).
+    let mut by_account: std::collections::HashMap<&str, Vec<&Finding>> =
+        std::collections::HashMap::new();
+    for f in &report.findings {
+        by_account.entry(f.account_id.as_str()).or_default().push(f);
+    }
+    let rules: std::collections::HashMap<&str, &RuleInfo> =
+        report.rules.iter().map(|r| (r.id.as_str(), r)).collect();
     for account in account_rows(report) {
         let mut suite = TestSuite::new(format!("{} ({})", account.name, account.id));
         suite.add_property(("account_id", account.id.as_str()));
@@ -29,16 +37,13 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
         if let Some(why) = &account.unreachable {
             suite.add_property(("unreachable", why.as_str()));
         }
-        let mut findings: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.account_id == account.id)
-            .collect();
+        let mut findings: Vec<&Finding> =
+            by_account.remove(account.id.as_str()).unwrap_or_default();
         findings.sort_by(|a, b| {
             (&a.rule_id, &a.resource_arn, &a.region).cmp(&(&b.rule_id, &b.resource_arn, &b.region))
         });
         for f in findings {
-            suite.add_test_case(test_case(f, report.rule(&f.rule_id)));
+            suite.add_test_case(test_case(f, rules.get(f.rule_id.as_str()).copied()));
         }
         out.add_test_suite(suite);
     }

@@ -6,6 +6,8 @@
 
 use crate::findings::{Finding, Report, Severity, Status};
 
+pub mod diff;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -25,15 +27,18 @@ pub enum Format {
     Junit,
     /// A Markdown report, for pull-request comments and tickets.
     Markdown,
+    /// A self-contained HTML report, for security reviews.
+    Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Table,
         Format::Json,
         Format::Sarif,
         Format::Junit,
         Format::Markdown,
+        Format::Html,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +48,7 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Junit => "junit",
             Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 
@@ -54,6 +60,7 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Junit => "xml",
             Format::Markdown => "md",
+            Format::Html => "html",
         }
     }
 }
@@ -115,6 +122,7 @@ pub fn render(
         Format::Sarif => sarif::render(report),
         Format::Junit => junit::render(report),
         Format::Markdown => Ok(markdown::render(report)),
+        Format::Html => Ok(html::render(report)),
     }
 }
 
@@ -294,7 +302,7 @@ pub(crate) fn sanitize_text(s: &str) -> String {
     out
 }
 
-fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

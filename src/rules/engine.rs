@@ -201,6 +201,24 @@ impl Evaluator<'_> {
             }
             return;
         };
+        // An account that could not be reached has no facts at all: nothing
+        // about it passes or fails, whatever a rule's condition would make of
+        // empty lists. Only a rule about reachability itself (one that reads
+        // `account.access`) is evaluated there.
+        let reads_access = p.global_deps.iter().any(|d| {
+            d.root == "account" && d.segments.first().map(String::as_str) == Some("access")
+        });
+        if let Some((value, _)) = account.filter(|_| !reads_access) {
+            if let Some(reason) = view::find_unavailable(value, &["access".to_string()]) {
+                out.push(unavailable(
+                    a.on_unavailable,
+                    &format!("the account was not reached: {reason}"),
+                    None,
+                    None,
+                ));
+                return;
+            }
+        }
         // Inputs first. A section the for_each collection reads must be
         // available; a section only the `where`/condition reads may be
         // unavailable when the decision does not depend on it (`a || b` with

@@ -1,0 +1,414 @@
+//! `orgaudit diff OLD NEW`: what changed between two audits.
+//!
+//! Both sides are findings documents (`orgaudit eval -f json`) or both are
+//! snapshots (evaluated here with the same rules, config and waivers).
+//! Findings are matched on *rule id + account id + resource ARN + region*
+//! and sorted into:
+//!
+//! - **new**: FAIL now, not FAIL before (absent, PASS, ERROR, WAIVED…);
+//! - **fixed**: FAIL before, PASS now;
+//! - **still failing**: FAIL on both sides;
+//! - **unverified**: FAIL before, and now WAIVED, ERROR, MANUAL or gone
+//!   (account left, rule removed): no longer failing, but not shown to pass.
+//!
+//! New failures (at or above `--fail-on`) make the exit code 1.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::findings::{AppliedWaiver, Finding, Report, Severity, Status, REPORT_FORMAT};
+
+/// The format of the diff document.
+pub const DIFF_FORMAT: &str = "orgaudit-diff/1";
+
+/// What a diff input file turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A findings document (`orgaudit-findings/1`).
+    Findings,
+    /// A snapshot (`schema_version`).
+    Snapshot,
+}
+
+impl InputKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            InputKind::Findings => "a findings document",
+            InputKind::Snapshot => "a snapshot",
+        }
+    }
+}
+
+/// A diff input that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: not valid JSON: {message}")]
+    Json {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{path}: neither an orgaudit findings document (`\"format\": \"{REPORT_FORMAT}\"`, from \
+         `orgaudit eval -f json`) nor an orgaudit snapshot (`\"schema_version\"`)"
+    )]
+    UnknownKind { path: String },
+    #[error(
+        "{path}: findings format `{found}` is not supported by this orgaudit (it reads \
+         {REPORT_FORMAT})"
+    )]
+    FindingsVersion { path: String, found: String },
+    #[error("{path}:{line}:{column}: not a valid orgaudit findings document: {message}")]
+    Findings {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "cannot compare {old_path} ({}) with {new_path} ({}): give two findings documents or two snapshots",
+        old_kind.describe(),
+        new_kind.describe()
+    )]
+    Mixed {
+        old_path: String,
+        old_kind: InputKind,
+        new_path: String,
+        new_kind: InputKind,
+    },
+}
+
+/// Reads a diff input and tells what it is. A findings document is parsed
+/// here; a snapshot is returned as text for the caller to load and evaluate.
+pub fn read_input(path: &Path) -> Result<(InputKind, String), DiffError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| DiffError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    #[derive(Deserialize)]
+    struct Probe {
+        format: Option<serde_json::Value>,
+        schema_version: Option<serde_json::Value>,
+    }
+    let probe: Probe = serde_json::from_str(&text).map_err(|e| DiffError::Json {
+        path: shown.clone(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    match (probe.format, probe.schema_version) {
+        (Some(serde_json::Value::String(f)), _) if f.starts_with("orgaudit-findings/") => {
+            if f != REPORT_FORMAT {
+                return Err(DiffError::FindingsVersion {
+                    path: shown,
+                    found: f,
+                });
+            }
+            Ok((InputKind::Findings, text))
+        }
+        (None, Some(_)) => Ok((InputKind::Snapshot, text)),
+        _ => Err(DiffError::UnknownKind { path: shown }),
+    }
+}
+
+/// Parses a findings document read by [`read_input`].
+pub fn parse_findings(path: &Path, text: &str) -> Result<Report, DiffError> {
+    serde_json::from_str(text).map_err(|e| DiffError::Findings {
+        path: path.display().to_string(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
+/// Which audit a side of the diff is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Side {
+    pub organization_id: Option<String>,
+    pub collected_at: String,
+    pub accounts: usize,
+    pub failing: usize,
+}
+
+/// One finding that changed (or did not).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DiffEntry {
+    pub rule_id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub account_id: String,
+    pub account_name: String,
+    pub region: Option<String>,
+    pub resource_arn: Option<String>,
+    /// Status in the old audit; null when the finding was not there.
+    pub old_status: Option<Status>,
+    /// Status in the new audit; null when the finding is gone.
+    pub new_status: Option<Status>,
+    /// The newest message (the old one when the finding is gone).
+    pub message: String,
+    /// The waiver now covering the finding, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<AppliedWaiver>,
+}
+
+/// Counts per category.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DiffSummary {
+    pub new: usize,
+    pub fixed: usize,
+    pub still_failing: usize,
+    pub unverified: usize,
+}
+
+/// The result of `orgaudit diff`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Diff {
+    /// `orgaudit-diff/1`.
+    pub format: String,
+    pub old: Side,
+    pub new: Side,
+    pub summary: DiffSummary,
+    /// FAIL now, not FAIL before.
+    pub new_failures: Vec<DiffEntry>,
+    /// FAIL before, PASS now.
+    pub fixed: Vec<DiffEntry>,
+    /// FAIL on both sides.
+    pub still_failing: Vec<DiffEntry>,
+    /// FAIL before; now WAIVED, ERROR, MANUAL or gone.
+    pub unverified: Vec<DiffEntry>,
+}
+
+type Key<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>);
+
+fn key(f: &Finding) -> Key<'_> {
+    (
+        f.rule_id.as_str(),
+        f.account_id.as_str(),
+        f.resource_arn.as_deref(),
+        f.region.as_deref(),
+    )
+}
+
+fn rank(s: Status) -> u8 {
+    match s {
+        Status::Fail => 0,
+        Status::Error => 1,
+        Status::Waived => 2,
+        Status::Manual => 3,
+        Status::Pass => 4,
+    }
+}
+
+/// Findings by key; should a key repeat, the worst status wins.
+fn index(report: &Report) -> BTreeMap<Key<'_>, &Finding> {
+    let mut map: BTreeMap<Key, &Finding> = BTreeMap::new();
+    for f in &report.findings {
+        map.entry(key(f))
+            .and_modify(|old| {
+                if rank(f.status) < rank(old.status) {
+                    *old = f;
+                }
+            })
+            .or_insert(f);
+    }
+    map
+}
+
+fn side(r: &Report) -> Side {
+    let mut accounts: Vec<&str> = r.accounts.iter().map(|a| a.id.as_str()).collect();
+    accounts.extend(r.findings.iter().map(|f| f.account_id.as_str()));
+    accounts.sort_unstable();
+    accounts.dedup();
+    Side {
+        organization_id: r.source.organization_id.clone(),
+        collected_at: r.source.collected_at.clone(),
+        accounts: accounts.len(),
+        failing: r
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Fail)
+            .count(),
+    }
+}
+
+fn entry(old: Option<&Finding>, new: Option<&Finding>) -> DiffEntry {
+    let f = new.or(old).expect("one side is present");
+    DiffEntry {
+        rule_id: f.rule_id.clone(),
+        title: f.title.clone(),
+        severity: f.severity,
+        account_id: f.account_id.clone(),
+        account_name: f.account_name.clone(),
+        region: f.region.clone(),
+        resource_arn: f.resource_arn.clone(),
+        old_status: old.map(|f| f.status),
+        new_status: new.map(|f| f.status),
+        message: f.message.clone(),
+        waiver: new.and_then(|f| f.waiver.clone()),
+    }
+}
+
+/// Compares two audits.
+pub fn compare(old: &Report, new: &Report) -> Diff {
+    let old_ix = index(old);
+    let new_ix = index(new);
+    let mut d = Diff {
+        format: DIFF_FORMAT.to_string(),
+        old: side(old),
+        new: side(new),
+        summary: DiffSummary::default(),
+        new_failures: Vec::new(),
+        fixed: Vec::new(),
+        still_failing: Vec::new(),
+        unverified: Vec::new(),
+    };
+    for (k, n) in &new_ix {
+        let o = old_ix.get(k).copied();
+        let was_failing = o.is_some_and(|o| o.status == Status::Fail);
+        match (was_failing, n.status) {
+            (false, Status::Fail) => d.new_failures.push(entry(o, Some(n))),
+            (true, Status::Fail) => d.still_failing.push(entry(o, Some(n))),
+            (true, Status::Pass) => d.fixed.push(entry(o, Some(n))),
+            (true, _) => d.unverified.push(entry(o, Some(n))),
+            (false, _) => {}
+        }
+    }
+    for (k, o) in &old_ix {
+        if o.status == Status::Fail && !new_ix.contains_key(k) {
+            d.unverified.push(entry(Some(o), None));
+        }
+    }
+    for list in [
+        &mut d.new_failures,
+        &mut d.fixed,
+        &mut d.still_failing,
+        &mut d.unverified,
+    ] {
+        list.sort_by(|a, b| {
+            (
+                a.severity,
+                &a.account_id,
+                &a.rule_id,
+                &a.resource_arn,
+                &a.region,
+            )
+                .cmp(&(
+                    b.severity,
+                    &b.account_id,
+                    &b.rule_id,
+                    &b.resource_arn,
+                    &b.region,
+                ))
+        });
+    }
+    d.summary = DiffSummary {
+        new: d.new_failures.len(),
+        fixed: d.fixed.len(),
+        still_failing: d.still_failing.len(),
+        unverified: d.unverified.len(),
+    };
+    d
+}
+
+impl Diff {
+    /// Are there new failures at or above `fail_on` (any severity by default)?
+    pub fn has_new_failures(&self, fail_on: Option<Severity>) -> bool {
+        let threshold = fail_on.unwrap_or(Severity::Info);
+        self.new_failures.iter().any(|e| e.severity <= threshold)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{ReportSource, Summary, ToolInfo};
+
+    fn f(rule: &str, account: &str, status: Status, arn: Option<&str>) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            title: rule.into(),
+            severity: Severity::High,
+            status,
+            account_id: account.into(),
+            account_name: "a".into(),
+            region: None,
+            resource_arn: arn.map(Into::into),
+            message: format!("{rule} {status}"),
+            waiver: None,
+        }
+    }
+
+    fn report(findings: Vec<Finding>) -> Report {
+        Report {
+            format: REPORT_FORMAT.into(),
+            tool: ToolInfo::current(),
+            source: ReportSource::default(),
+            accounts: vec![],
+            rules: vec![],
+            summary: Summary::of(&findings),
+            findings,
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn categories() {
+        let old = report(vec![
+            f("a", "1", Status::Fail, None),          // still failing
+            f("b", "1", Status::Fail, None),          // fixed
+            f("c", "1", Status::Fail, None),          // → ERROR: unverified
+            f("d", "1", Status::Fail, None),          // gone: unverified
+            f("e", "1", Status::Pass, None),          // → FAIL: new
+            f("u", "1", Status::Fail, Some("arn:x")), // → WAIVED: unverified
+            f("u", "1", Status::Pass, Some("arn:y")), // unchanged
+        ]);
+        let new = report(vec![
+            f("a", "1", Status::Fail, None),
+            f("b", "1", Status::Pass, None),
+            f("c", "1", Status::Error, None),
+            f("e", "1", Status::Fail, None),
+            f("g", "2", Status::Fail, None), // new account/rule: new
+            f("u", "1", Status::Waived, Some("arn:x")),
+            f("u", "1", Status::Pass, Some("arn:y")),
+        ]);
+        let d = compare(&old, &new);
+        let ids = |v: &[DiffEntry]| v.iter().map(|e| e.rule_id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&d.new_failures), ["e", "g"]);
+        assert_eq!(ids(&d.fixed), ["b"]);
+        assert_eq!(ids(&d.still_failing), ["a"]);
+        assert_eq!(ids(&d.unverified), ["c", "d", "u"]);
+        assert_eq!(d.new_failures[0].old_status, Some(Status::Pass));
+        assert_eq!(d.new_failures[1].old_status, None);
+        assert_eq!(d.unverified[1].new_status, None);
+        assert!(d.has_new_failures(None));
+        assert!(!d.has_new_failures(Some(Severity::Critical)));
+        assert_eq!(
+            d.summary,
+            DiffSummary {
+                new: 2,
+                fixed: 1,
+                still_failing: 1,
+                unverified: 3
+            }
+        );
+    }
+
+    #[test]
+    fn same_audit_has_no_changes() {
+        let r = report(vec![f("a", "1", Status::Fail, None)]);
+        let d = compare(&r, &r);
+        assert_eq!(d.summary.new + d.summary.fixed + d.summary.unverified, 0);
+        assert_eq!(d.summary.still_failing, 1);
+    }
+}
