@@ -488,3 +488,31 @@ fn an_unreachable_account_never_passes_anything() {
         }
     }
 }
+
+#[test]
+fn a_closed_account_is_listed_without_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/demo-org.json").unwrap()).unwrap();
+    for a in snap["accounts"].as_array_mut().unwrap() {
+        if a["name"] == "acme-legacy" {
+            a["status"] = "SUSPENDED".into();
+        }
+    }
+    let p = write(dir.path(), "s.json", &snap.to_string());
+    let out = orgaudit()
+        .args(["eval", p.to_str().unwrap(), "-f", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["name"] == "acme-legacy"));
+    assert!(!report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["account_name"] == "acme-legacy"));
+}

@@ -509,11 +509,14 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
             let id = (account.id.clone(), account.name.clone());
             let mut out = Vec::new();
             for p in &prepared {
-                let applies = match p.rule.info.scope {
-                    Scope::Account => true,
-                    Scope::Mgmt => account.is_management,
-                    Scope::Org => false,
-                };
+                // A closed account (SUSPENDED, PENDING_CLOSURE) has nothing to
+                // audit: it is listed in the report's accounts, with no findings.
+                let applies = account.status == "ACTIVE"
+                    && match p.rule.info.scope {
+                        Scope::Account => true,
+                        Scope::Mgmt => account.is_management,
+                        Scope::Org => false,
+                    };
                 if applies {
                     ev.run(p, Some((value, &*boxed)), &mut out, &id);
                 }
