@@ -365,6 +365,9 @@ async fn check_credentials(opts: &ScanOptions, config: &SdkConfig) -> Result<(),
                     message,
                 }),
                 (None, CredentialsError::CredentialsNotLoaded(_)) => Err(ScanError::NoCredentials),
+                // The chain fell through to instance metadata: nothing else
+                // had credentials, and this is not an EC2/ECS host.
+                (None, _) if message.contains("IMDS") => Err(ScanError::NoCredentials),
                 (None, _) => Err(ScanError::Credentials(message)),
             }
         }
