@@ -165,6 +165,13 @@ fn scrub(v: &mut Value, keys: &[&str]) {
 
 /// 30 % of all calls throttled and 5 % answered 5xx: the scan completes, and
 /// its facts and evaluated findings are exactly the clean scan's.
+///
+/// Ignored by default: it takes about 4 minutes, because the SDK's adaptive
+/// retry mode throttles itself client-side down to 0.5 requests/s per service,
+/// and that rate limiter is a process-wide static that would slow the other
+/// tests of this binary too. Run it with `cargo test --test faults --
+/// --ignored`.
+#[ignore = "about 4 minutes: adaptive retry's client-side rate limiter; run with --ignored"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_and_server_errors_change_nothing() {
     seed::use_test_environment();
