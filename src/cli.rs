@@ -121,7 +121,7 @@ pub struct ScanArgs {
     /// Time limit of one API call attempt, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
-    /// Attempts per API call, the first included (adaptive retry for
+    /// Attempts per API call, the first included (exponential backoff for
     /// throttling and server errors).
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,

@@ -164,14 +164,9 @@ fn scrub(v: &mut Value, keys: &[&str]) {
 }
 
 /// 30 % of all calls throttled and 5 % answered 5xx: the scan completes, and
-/// its facts and evaluated findings are exactly the clean scan's.
-///
-/// Ignored by default: it takes about 4 minutes, because the SDK's adaptive
-/// retry mode throttles itself client-side down to 0.5 requests/s per service,
-/// and that rate limiter is a process-wide static that would slow the other
-/// tests of this binary too. Run it with `cargo test --test faults --
-/// --ignored`.
-#[ignore = "about 4 minutes: adaptive retry's client-side rate limiter; run with --ignored"]
+/// its facts and evaluated findings are exactly the clean scan's. (This test
+/// is why the scanner uses the SDK's standard retry mode: adaptive mode's
+/// process-wide rate limiter made the same scan take ~200 s instead of ~30 s.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_and_server_errors_change_nothing() {
     seed::use_test_environment();
@@ -316,6 +311,13 @@ async fn access_denied_on_one_service_in_one_account() {
             (&c.rule_id, &c.account_id, &c.region, &c.resource_arn)
         );
         if d.account_id == victim && cloudtrail_rules.contains(&d.rule_id.as_str()) {
+            if d.rule_id == "cloudtrail-multi-region-logging" && d.status != Status::Error {
+                // The management account's organization trail covers the
+                // member whatever its own trails are: the denied section did
+                // not decide this one. Never a PASS the clean scan lacks.
+                assert_eq!((d.status, c.status), (Status::Pass, Status::Pass), "{d:?}");
+                continue;
+            }
             assert_eq!(d.status, Status::Error, "{d:?}");
             assert!(d.message.contains("AccessDenied"), "{d:?}");
             if c.status != Status::Error {
