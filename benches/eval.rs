@@ -18,10 +18,13 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; anything else (`cargo test --all-targets`)
+    // gets a quick smoke run.
+    let benching = std::env::args().any(|a| a == "--bench");
     let n: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(10_000);
+        .unwrap_or(if benching { 10_000 } else { 20 });
     let base: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string("fixtures/rules/base.json").expect("run from the repository root"),
     )

@@ -169,10 +169,13 @@ fn report(n: usize, seed: u64) -> Report {
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; anything else (`cargo test --all-targets`)
+    // gets a quick smoke run.
+    let benching = std::env::args().any(|a| a == "--bench");
     let n: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(10_000);
+        .unwrap_or(if benching { 10_000 } else { 20 });
     let t = Instant::now();
     let r = report(n, 1);
     let s = &r.summary;

@@ -6,4 +6,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [ -x scripts/moto-server.sh ]; then
     scripts/moto-server.sh install
 fi
-exec cargo test --all-targets "$@"
+exec cargo test "$@"

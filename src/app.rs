@@ -5,8 +5,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{
-    Cli, Command, DiffArgs, EvalArgs, OutputArgs, RuleArgs, RulesCommand, SchemaKind,
+    Cli, Command, DiffArgs, EvalArgs, OutputArgs, RuleArgs, RulesCommand, ScanArgs, SchemaKind,
 };
+use crate::collect::{self, ScanError, ScanOptions};
 use crate::config::Config;
 use crate::findings::{Report, Severity, Status};
 use crate::report::{self, RenderOptions};
@@ -39,10 +40,13 @@ pub enum AppError {
     Diff(#[from] crate::diff::DiffError),
     #[error("{0}")]
     Usage(String),
+    #[error("{0}")]
+    Scan(#[from] ScanError),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
     match cli.command {
+        Command::Scan(args) => scan(args),
         Command::Eval(args) => eval(args),
         Command::Diff(args) => diff(args),
         Command::Rules(RulesCommand::List { rules }) => {
@@ -62,6 +66,22 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 ));
             }
             print_stdout(&out);
+            Ok(ExitCode::from(EXIT_OK))
+        }
+        Command::Rules(RulesCommand::Docs { output, rules }) => {
+            let set = load_rules(&rules)?;
+            let text = crate::rules::docs::reference(&set);
+            if output.as_os_str() == "-" {
+                print_stdout(&text);
+            } else {
+                crate::fsutil::write_atomic(&output, text.as_bytes()).map_err(|source| {
+                    AppError::Write {
+                        path: output.display().to_string(),
+                        source,
+                    }
+                })?;
+                eprintln!("wrote {} ({} rules)", output.display(), set.rules.len());
+            }
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Rules(RulesCommand::Show { id, rules }) => {
@@ -105,6 +125,45 @@ fn eval(args: EvalArgs) -> Result<ExitCode, AppError> {
     let (rules, config) = load_rules_and_config(&args.rules)?;
     let today = crate::waivers::today().map_err(AppError::Usage)?;
     let snapshot = Snapshot::load(&args.snapshot)?;
+    let report = evaluate_with_config(&rules, &config, &snapshot, today);
+    emit(&report, &args.output)
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode, AppError> {
+    // Rules and config first: a typo there must not cost a whole scan.
+    let (rules, config) = load_rules_and_config(&args.rules)?;
+    let opts = ScanOptions {
+        profile: args.profile,
+        role_name: args.role_name,
+        external_id: args.external_id,
+        regions: args.regions,
+        accounts: args.accounts,
+        ous: args.ous,
+        shard: args.shard,
+        concurrency: args.concurrency as usize,
+        timeout: std::time::Duration::from_secs(args.timeout),
+        max_attempts: args.max_attempts,
+        initial_backoff: std::time::Duration::from_millis(args.retry_backoff_ms),
+        ..ScanOptions::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::Usage(format!("cannot start the async runtime: {e}")))?;
+    let snapshot = runtime.block_on(async {
+        if args.no_progress {
+            collect::scan(&opts, &collect::NoProgress).await
+        } else {
+            collect::scan(&opts, &collect::progress::ProgressBar::stderr()).await
+        }
+    })?;
+    if let Some(path) = &args.save_snapshot {
+        snapshot.save(path).map_err(|source| AppError::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    let today = crate::waivers::today().map_err(AppError::Usage)?;
     let report = evaluate_with_config(&rules, &config, &snapshot, today);
     emit(&report, &args.output)
 }

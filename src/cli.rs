@@ -20,6 +20,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Scan the AWS Organization of the current credentials (read-only), then
+    /// evaluate the rules as `eval` does.
+    Scan(ScanArgs),
     /// Evaluate the rules against a saved snapshot (offline, no AWS access).
     Eval(EvalArgs),
     /// Compare two audits: new, fixed and still-failing findings. Exit 1 when
@@ -82,6 +85,73 @@ pub struct EvalArgs {
     pub output: OutputArgs,
 }
 
+/// `orgaudit scan`: what to read and how. Credentials come from the standard
+/// AWS chain (environment, `AWS_PROFILE`, SSO, role chains); `AWS_ENDPOINT_URL`
+/// points every service at an emulator.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// A named profile of the AWS config files (SSO and `role_arn` chains
+    /// included); it wins over credentials in the environment.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The role assumed in every member account.
+    #[arg(long, value_name = "NAME", default_value = crate::collect::DEFAULT_ROLE_NAME)]
+    pub role_name: String,
+    /// The external id the role's trust policy requires, if any.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// Regions to audit, comma-separated. Default: the regions enabled in
+    /// each account (account:ListRegions).
+    #[arg(long, value_name = "REGION,…", value_delimiter = ',')]
+    pub regions: Option<Vec<String>>,
+    /// Only these account ids, comma-separated.
+    #[arg(long, value_name = "ID,…", value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Only accounts under these OUs (id `ou-…` or path `Root/Workloads`),
+    /// descendants included; comma-separated or repeated.
+    #[arg(long = "ou", value_name = "OU,…", value_delimiter = ',')]
+    pub ous: Vec<String>,
+    /// Scan only shard K of N: the accounts whose id modulo N is K-1. Each
+    /// shard's snapshot holds the organization-wide facts too.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+    /// Maximum AWS API calls in flight.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrency: u32,
+    /// Time limit of one API call attempt, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Attempts per API call, the first included (adaptive retry for
+    /// throttling and server errors).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// The first retry's backoff in milliseconds (tests and emulators).
+    #[arg(long, value_name = "MS", default_value_t = 500, hide = true)]
+    pub retry_backoff_ms: u64,
+    /// Also write the collected snapshot to this file (JSON, atomically);
+    /// `orgaudit eval FILE` re-evaluates it offline.
+    #[arg(long, value_name = "FILE")]
+    pub save_snapshot: Option<PathBuf>,
+    /// No progress bar (it is drawn on stderr, only on a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let err = || format!("`{s}` is not a shard: expected K/N with 1 <= K <= N, e.g. 2/8");
+    let (k, n) = s.split_once('/').ok_or_else(err)?;
+    let k: u64 = k.trim().parse().map_err(|_| err())?;
+    let n: u64 = n.trim().parse().map_err(|_| err())?;
+    if k == 0 || n == 0 || k > n {
+        return Err(err());
+    }
+    Ok((k, n))
+}
+
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// The older audit: a findings document (`eval -f json`) or a snapshot.
@@ -108,6 +178,20 @@ pub struct DiffArgs {
 pub enum RulesCommand {
     /// List every rule: id, severity, scope, title.
     List {
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Write the rule reference (Markdown, one section per rule) generated from
+    /// the rule files.
+    Docs {
+        /// Where to write it; `-` for standard output.
+        #[arg(
+            long,
+            short = 'o',
+            value_name = "FILE",
+            default_value = "docs/rules.md"
+        )]
+        output: PathBuf,
         #[command(flatten)]
         rules: RuleArgs,
     },

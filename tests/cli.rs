@@ -463,3 +463,56 @@ fn on_unavailable_fail_turns_an_unreachable_account_into_a_failure() {
         "{statuses:?}"
     );
 }
+
+#[test]
+fn an_unreachable_account_never_passes_anything() {
+    // acme-legacy's role could not be assumed: its lists of users, trails or
+    // Config regions are empty because nothing was read, not because it is clean.
+    let out = orgaudit()
+        .args(["eval", "fixtures/demo-org.json", "-f", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let legacy: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["account_name"] == "acme-legacy")
+        .collect();
+    assert!(legacy.len() > 10);
+    for f in legacy {
+        let status = f["status"].as_str().unwrap();
+        match f["rule_id"].as_str().unwrap() {
+            "org-access-role-assumable" => assert_eq!(status, "FAIL"),
+            _ => assert!(matches!(status, "ERROR" | "MANUAL"), "{f:#}"),
+        }
+    }
+}
+
+#[test]
+fn a_closed_account_is_listed_without_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/demo-org.json").unwrap()).unwrap();
+    for a in snap["accounts"].as_array_mut().unwrap() {
+        if a["name"] == "acme-legacy" {
+            a["status"] = "SUSPENDED".into();
+        }
+    }
+    let p = write(dir.path(), "s.json", &snap.to_string());
+    let out = orgaudit()
+        .args(["eval", p.to_str().unwrap(), "-f", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["name"] == "acme-legacy"));
+    assert!(!report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["account_name"] == "acme-legacy"));
+}

@@ -20,3 +20,11 @@ fn snapshot_schema_is_fresh() {
         orgaudit::snapshot::schema::snapshot_schema_json(),
     );
 }
+
+#[test]
+fn iam_policy_is_fresh() {
+    check(
+        "docs/iam-policy.json",
+        orgaudit::collect::permissions::iam_policy_json(),
+    );
+}

@@ -121,7 +121,7 @@ fn html_has_every_section_and_waived_reason() {
         "<h2>Accounts (7)</h2>",
         "Heat map: accounts × rules",
         "Failing findings (",
-        "Could not be evaluated (7)",
+        "Could not be evaluated (",
         "Waived (1)",
         "Manual checklist (",
         "Why it matters",

@@ -1,6 +1,6 @@
 //! Every rule against its fixtures: `fixtures/rules/<rule-id>.yaml` holds the
-//! cases (merge patches over `fixtures/rules/base.json`) with the statuses
-//! expected; the findings are also checked by insta snapshots.
+//! cases (merge patches over `fixtures/rules/base.json`, optional `params`
+//! as a config file sets them) with the statuses expected; the findings are also checked by insta snapshots.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -43,6 +43,9 @@ struct Case {
     mgmt: Option<Value>,
     #[serde(default)]
     account: Option<Value>,
+    /// Parameter values, as a user's config file would set them.
+    #[serde(default)]
+    params: BTreeMap<String, Value>,
     /// `mgmt` or `account`: whose findings `expect` describes.
     #[serde(default)]
     target: Option<String>,
@@ -75,7 +78,13 @@ fn run_fixture(rules: &RuleSet, id: &str) -> BTreeMap<String, Vec<Finding>> {
         }
         let snapshot = Snapshot::from_json(&snap.to_string(), &format!("{path} case {name}"))
             .unwrap_or_else(|e| panic!("{e}"));
-        let report = engine::evaluate(rules, &snapshot, &Default::default());
+        for param in case.params.keys() {
+            assert!(
+                rule.params.contains_key(param),
+                "{path}: case `{name}`: rule `{id}` has no param `{param}`"
+            );
+        }
+        let report = engine::evaluate(rules, &snapshot, &case.params);
         let target_default = match rule.info.scope {
             Scope::Account => "account",
             Scope::Mgmt | Scope::Org => "mgmt",

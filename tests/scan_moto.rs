@@ -117,6 +117,12 @@ async fn scan_of_a_seeded_organization() {
     assert_eq!(closed.status, "SUSPENDED");
     assert!(matches!(closed.access, Section::NotCollected { .. }));
     assert!(matches!(closed.iam.users, Section::NotCollected { .. }));
+    // One entry per audited region, not an empty list that rules would pass.
+    assert_eq!(closed.config.len(), 2);
+    assert!(matches!(
+        closed.config[0].recording,
+        Section::NotCollected { .. }
+    ));
 
     // Organization-wide facts.
     let ic = snapshot.identity_center.data().expect("identity center ok");
@@ -205,6 +211,8 @@ async fn scan_of_a_seeded_organization() {
     let t = &trails[0];
     assert!(t.is_organization_trail && t.is_multi_region_trail && t.log_file_validation_enabled);
     assert!(t.status.as_ref().unwrap().is_logging);
+    assert_eq!(t.event_selectors[0].read_write_type.as_deref(), Some("All"));
+    assert_eq!(t.event_selectors[0].include_management_events, Some(true));
     let security = account(&snapshot, &org.security.id);
     let t = &security.cloudtrail.data().unwrap().trails[0];
     assert_eq!(t.name, "local-trail");
@@ -236,12 +244,19 @@ async fn scan_of_a_seeded_organization() {
         .is_empty());
     let sec_eu = security.config[0].recording.data().unwrap();
     assert!(!sec_eu.recorder_statuses[0].recording);
-    // moto gap: DescribeComplianceByConfigRule answers 500 → error, never ok.
-    for a in snapshot.accounts.iter().filter(|a| a.status == "ACTIVE") {
-        for region in &a.config {
-            assert_error(&region.compliance, "config:DescribeComplianceByConfigRule");
-        }
-    }
+    // moto gap: DescribeComplianceByConfigRule answers 500 → error, never
+    // ok. Where there is no rule, it is not called: no rule, no compliance.
+    assert_error(&us.compliance, "config:DescribeComplianceByConfigRule");
+    assert_eq!(mgmt.config[0].compliance.data().unwrap(), &vec![]);
+    assert!(prod.config[1].rules.data().unwrap().is_empty());
+    assert_eq!(prod.config[1].compliance.data().unwrap(), &vec![]);
+    // No recorder: no status call, an empty list.
+    assert!(prod.config[1]
+        .recording
+        .data()
+        .unwrap()
+        .recorder_statuses
+        .is_empty());
 
     // Budgets and anomaly detection: management account only.
     let budgets = mgmt.budgets.data().unwrap();
@@ -410,4 +425,149 @@ async fn an_unknown_profile_is_named() {
     let msg = err.to_string();
     assert!(msg.contains("no-such-profile"), "{msg}");
     assert_eq!(msg.lines().count(), 1, "{msg}");
+}
+
+/// The `orgaudit` binary against moto, as a user (or CI) runs it.
+fn orgaudit(moto: &Moto) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("orgaudit").unwrap();
+    c.env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "AKIAMOTOTESTMGMT0001")
+        .env("AWS_SECRET_ACCESS_KEY", "moto-test-secret-not-real")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent/orgaudit-test/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/orgaudit-test/credentials",
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN");
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_command_findings_equal_eval_of_the_saved_snapshot() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let org = seed::scenario(&moto.endpoint()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snapshot.json");
+    let scanned = dir.path().join("scan.json");
+    let evaluated = dir.path().join("eval.json");
+
+    let scan = orgaudit(&moto)
+        .args([
+            "scan",
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--max-attempts",
+            "2",
+        ])
+        .args(["--retry-backoff-ms", "10", "--no-progress", "-f", "json"])
+        .arg("--save-snapshot")
+        .arg(&snap)
+        .arg("-o")
+        .arg(&scanned)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&scan.stderr);
+    assert!(!stderr.contains("moto-test-secret-not-real"));
+    let eval = orgaudit(&moto)
+        .arg("eval")
+        .arg(&snap)
+        .args(["-f", "json", "-o"])
+        .arg(&evaluated)
+        .output()
+        .unwrap();
+    // Failing findings in the seeded org: exit 1, for both.
+    assert_eq!(scan.status.code(), Some(1), "scan stderr: {stderr}");
+    assert_eq!(eval.status.code(), scan.status.code());
+
+    let read = |p: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let (scanned, evaluated) = (read(&scanned), read(&evaluated));
+    assert_eq!(scanned["findings"], evaluated["findings"]);
+    assert_eq!(scanned["summary"], evaluated["summary"]);
+
+    // The exact findings, with moto's random account and organization ids
+    // replaced by names.
+    let org_id = scanned["source"]["organization_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let names = [
+        (org_id, "o-org"),
+        (seed::MGMT.to_string(), "mgmt"),
+        (org.prod.id.clone(), "prod"),
+        (org.dev.id.clone(), "dev"),
+        (org.security.id.clone(), "security"),
+        (org.shared.id.clone(), "shared"),
+        (org.closed_id.clone(), "sandbox"),
+    ];
+    let mut lines: Vec<String> = scanned["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let name = |text: &str| {
+                let mut text = text.to_string();
+                for (id, name) in &names {
+                    text = text.replace(id.as_str(), name);
+                }
+                text
+            };
+            format!(
+                "{:<36} {:<9} {:<10} {:<6} {}",
+                f["rule_id"].as_str().unwrap(),
+                name(f["account_id"].as_str().unwrap_or("-")),
+                f["region"].as_str().unwrap_or("-"),
+                f["status"].as_str().unwrap(),
+                name(f["resource_arn"].as_str().unwrap_or("")),
+            )
+            .trim_end()
+            .to_string()
+        })
+        .collect();
+    lines.sort();
+    insta::assert_snapshot!("scan_moto_findings", lines.join("\n"));
+}
+
+#[test]
+fn scan_command_errors_exit_2_with_one_line() {
+    let no_moto_needed = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("orgaudit")
+            .unwrap()
+            .env("NO_COLOR", "1")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+            .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+            .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/nonexistent/orgaudit-test/config")
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/orgaudit-test/credentials",
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .args(["scan", "--no-progress"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        stderr
+    };
+    let e = no_moto_needed(&["--regions", "us-east-7"]);
+    assert!(e.contains("unknown region `us-east-7`"), "{e}");
+    let e = no_moto_needed(&["--regions", "us-east-1"]);
+    assert!(e.contains("no AWS credentials found"), "{e}");
+    let e = no_moto_needed(&["--regions", "us-east-1", "--profile", "ghost"]);
+    assert!(e.contains("AWS profile `ghost`"), "{e}");
 }

@@ -10,13 +10,18 @@ use crate::snapshot::{
     ConfigRuleCompliance, DeliveryChannel,
 };
 
-/// AWS Config facts of one region.
+/// AWS Config facts of one region. Calls whose answer is empty by
+/// definition are skipped: no recorder status without a recorder, no
+/// compliance without a rule.
 pub async fn collect(ctx: &Ctx, client: &Client, region: &str) -> ConfigRegion {
-    let (recording, rules, compliance) = tokio::join!(
-        recording(ctx, client, region),
-        rules(ctx, client, region),
-        compliance(ctx, client, region),
-    );
+    let (recording, (rules, compliance)) = tokio::join!(recording(ctx, client, region), async {
+        let rules = rules(ctx, client, region).await;
+        let compliance = match &rules {
+            Ok(rules) if rules.is_empty() => Ok(Vec::new()),
+            _ => compliance(ctx, client, region).await,
+        };
+        (rules, compliance)
+    });
     ConfigRegion {
         region: region.to_string(),
         recording: section(recording),
@@ -31,23 +36,38 @@ async fn recording(
     region: &str,
 ) -> Result<ConfigRecording, CollectError> {
     let r = Some(region);
-    let (recorders, statuses, channels) = futures::try_join!(
-        ctx.call(
-            "config:DescribeConfigurationRecorders",
-            r,
-            client.describe_configuration_recorders().send(),
-        ),
-        ctx.call(
-            "config:DescribeConfigurationRecorderStatus",
-            r,
-            client.describe_configuration_recorder_status().send(),
-        ),
-        ctx.call(
-            "config:DescribeDeliveryChannels",
-            r,
-            client.describe_delivery_channels().send(),
-        ),
-    )?;
+    let recorders_and_statuses = async {
+        let recorders = ctx
+            .call(
+                "config:DescribeConfigurationRecorders",
+                r,
+                client.describe_configuration_recorders().send(),
+            )
+            .await?;
+        let none = recorders
+            .configuration_recorders
+            .as_ref()
+            .is_none_or(|list| list.is_empty());
+        let statuses = if none {
+            Vec::new()
+        } else {
+            ctx.call(
+                "config:DescribeConfigurationRecorderStatus",
+                r,
+                client.describe_configuration_recorder_status().send(),
+            )
+            .await?
+            .configuration_recorders_status
+            .unwrap_or_default()
+        };
+        Ok::<_, CollectError>((recorders, statuses))
+    };
+    let channels = ctx.call(
+        "config:DescribeDeliveryChannels",
+        r,
+        client.describe_delivery_channels().send(),
+    );
+    let ((recorders, statuses), channels) = futures::try_join!(recorders_and_statuses, channels)?;
     Ok(ConfigRecording {
         recorders: recorders
             .configuration_recorders
@@ -84,8 +104,6 @@ async fn recording(
             })
             .collect(),
         recorder_statuses: statuses
-            .configuration_recorders_status
-            .unwrap_or_default()
             .into_iter()
             .map(|s| ConfigRecorderStatus {
                 name: s.name.unwrap_or_default(),

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use tokio::sync::Semaphore;
 
@@ -79,7 +78,7 @@ where
             } else {
                 "ConnectionError"
             };
-            (code.to_string(), DisplayErrorContext(err).to_string())
+            (code.to_string(), error_chain(err))
         }
         // An answer the SDK could not parse: a server error page (moto's
         // HTML 500 for unimplemented operations) or a malformed response.
@@ -90,14 +89,8 @@ where
                 ctx.raw().status().as_u16()
             ),
         ),
-        SdkError::ResponseError(_) => (
-            "ResponseError".to_string(),
-            DisplayErrorContext(err).to_string(),
-        ),
-        _ => (
-            "ClientError".to_string(),
-            DisplayErrorContext(err).to_string(),
-        ),
+        SdkError::ResponseError(_) => ("ResponseError".to_string(), error_chain(err)),
+        _ => ("ClientError".to_string(), error_chain(err)),
     };
     CollectError {
         operation: op.to_string(),
@@ -113,6 +106,21 @@ pub fn error_code<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> O
         SdkError::ServiceError(ctx) => ctx.err().code(),
         _ => None,
     }
+}
+
+/// An error and its causes, `: `-separated, each once: readable, with none
+/// of the `Debug` dumps the SDK's own display appends.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 /// One line, bounded: messages go into tables and logs.

@@ -2,10 +2,10 @@
 //! credentials and policies, virtual MFA devices, account alias, and (in the
 //! management account) the organization's centralized root access features.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aws_sdk_iam::types::{AssignmentStatusType, SummaryKeyType};
+use aws_sdk_iam::types::{AssignmentStatusType, EntityType, SummaryKeyType};
 use aws_sdk_iam::Client;
 use futures::future::try_join_all;
 
@@ -266,52 +266,103 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     records
 }
 
+/// Users: `ListUsers` (for `PasswordLastUsed`), one
+/// `GetAccountAuthorizationDetails` (users' attached and inline policies and
+/// groups, groups' attached policies: one paginated call instead of four per
+/// user), then per user its MFA devices, access keys and login profile.
 async fn users(ctx: &Ctx, client: &Client) -> Result<Vec<IamUser>, CollectError> {
-    let users = ctx
-        .call(
-            "iam:ListUsers",
-            None,
-            client
-                .list_users()
-                .into_paginator()
-                .page_size(PAGE)
-                .items()
-                .send()
-                .try_collect(),
-        )
-        .await?;
-    let mut out = try_join_all(users.into_iter().map(|u| user(ctx, client, u))).await?;
+    let listed = ctx.call(
+        "iam:ListUsers",
+        None,
+        client
+            .list_users()
+            .into_paginator()
+            .page_size(PAGE)
+            .items()
+            .send()
+            .try_collect(),
+    );
+    let details = ctx.call(
+        "iam:GetAccountAuthorizationDetails",
+        None,
+        client
+            .get_account_authorization_details()
+            .filter(EntityType::User)
+            .filter(EntityType::Group)
+            .into_paginator()
+            .page_size(PAGE)
+            .send()
+            .try_collect(),
+    );
+    let (listed, details) = futures::try_join!(listed, details)?;
 
-    // Each group's attached policies, read once whatever its member count.
-    let group_names: BTreeSet<String> = out
-        .iter()
-        .flat_map(|u| u.groups.iter().map(|g| g.name.clone()))
-        .collect();
-    let policies = try_join_all(group_names.into_iter().map(|name| async move {
-        let attached = ctx
-            .call(
-                "iam:ListAttachedGroupPolicies",
-                None,
-                client
-                    .list_attached_group_policies()
-                    .group_name(&name)
-                    .into_paginator()
-                    .page_size(PAGE)
-                    .items()
-                    .send()
-                    .try_collect(),
-            )
-            .await?;
-        Ok::<_, CollectError>((name, attached.into_iter().map(policy_ref).collect()))
-    }))
-    .await?;
-    let policies: BTreeMap<String, Vec<PolicyRef>> = policies.into_iter().collect();
-    for user in &mut out {
-        for group in &mut user.groups {
-            group.attached_policies = policies.get(&group.name).cloned().unwrap_or_default();
+    let mut groups: BTreeMap<String, IamGroup> = BTreeMap::new();
+    let mut user_details: BTreeMap<String, aws_sdk_iam::types::UserDetail> = BTreeMap::new();
+    for page in details {
+        for g in page.group_detail_list.unwrap_or_default() {
+            let name = g.group_name.unwrap_or_default();
+            groups.insert(
+                name.clone(),
+                IamGroup {
+                    name,
+                    arn: g.arn.unwrap_or_default(),
+                    attached_policies: g
+                        .attached_managed_policies
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(policy_ref)
+                        .collect(),
+                },
+            );
+        }
+        for u in page.user_detail_list.unwrap_or_default() {
+            user_details.insert(u.user_name.clone().unwrap_or_default(), u);
         }
     }
-    Ok(out)
+
+    try_join_all(listed.into_iter().map(|u| {
+        let detail = user_details.remove(&u.user_name);
+        let groups = &groups;
+        async move {
+            let mut user = user(ctx, client, u).await?;
+            // A user created between the two listings has no details: its
+            // policies are unknown, so the whole section fails closed.
+            let detail = detail.ok_or_else(|| CollectError {
+                operation: "iam:GetAccountAuthorizationDetails".to_string(),
+                code: "Inconsistent".to_string(),
+                message: format!(
+                    "user {} is missing from the authorization details",
+                    user.name
+                ),
+                region: None,
+            })?;
+            user.attached_policies = detail
+                .attached_managed_policies
+                .unwrap_or_default()
+                .into_iter()
+                .map(policy_ref)
+                .collect();
+            user.inline_policy_names = detail
+                .user_policy_list
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| p.policy_name)
+                .collect();
+            user.groups = detail
+                .group_list
+                .unwrap_or_default()
+                .iter()
+                .map(|name| {
+                    groups.get(name).cloned().unwrap_or_else(|| IamGroup {
+                        name: name.clone(),
+                        ..IamGroup::default()
+                    })
+                })
+                .collect();
+            Ok(user)
+        }
+    }))
+    .await
 }
 
 fn policy_ref(p: aws_sdk_iam::types::AttachedPolicy) -> PolicyRef {
@@ -321,6 +372,8 @@ fn policy_ref(p: aws_sdk_iam::types::AttachedPolicy) -> PolicyRef {
     }
 }
 
+/// One user's credentials: MFA devices, access keys with last use, and
+/// login profile.
 async fn user(
     ctx: &Ctx,
     client: &Client,
@@ -374,44 +427,7 @@ async fn user(
             Err(e) => Err(e),
         }
     };
-    let attached = ctx.call(
-        "iam:ListAttachedUserPolicies",
-        None,
-        client
-            .list_attached_user_policies()
-            .user_name(name)
-            .into_paginator()
-            .page_size(PAGE)
-            .items()
-            .send()
-            .try_collect(),
-    );
-    let groups = ctx.call(
-        "iam:ListGroupsForUser",
-        None,
-        client
-            .list_groups_for_user()
-            .user_name(name)
-            .into_paginator()
-            .page_size(PAGE)
-            .items()
-            .send()
-            .try_collect(),
-    );
-    let inline = ctx.call(
-        "iam:ListUserPolicies",
-        None,
-        client
-            .list_user_policies()
-            .user_name(name)
-            .into_paginator()
-            .page_size(PAGE)
-            .items()
-            .send()
-            .try_collect(),
-    );
-    let (mfa, keys, login, attached, groups, inline) =
-        futures::try_join!(mfa, keys, login, attached, groups, inline)?;
+    let (mfa, keys, login) = futures::try_join!(mfa, keys, login)?;
     Ok(IamUser {
         name: u.user_name.clone(),
         arn: u.arn.clone(),
@@ -427,16 +443,9 @@ async fn user(
             })
             .collect(),
         access_keys: keys,
-        attached_policies: attached.into_iter().map(policy_ref).collect(),
-        groups: groups
-            .into_iter()
-            .map(|g| IamGroup {
-                name: g.group_name,
-                arn: g.arn,
-                attached_policies: Vec::new(),
-            })
-            .collect(),
-        inline_policy_names: inline,
+        attached_policies: Vec::new(),
+        groups: Vec::new(),
+        inline_policy_names: Vec::new(),
     })
 }
 

@@ -30,18 +30,17 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
-use aws_smithy_types::error::display::DisplayErrorContext;
 use futures::StreamExt;
 
 pub use context::Ctx;
-use context::{collect_error, error_code, one_line};
+use context::{collect_error, error_chain, error_code, one_line};
 use organizations::OrgAccount;
 pub use progress::{NoProgress, ScanProgress};
 pub use recorder::OperationRecorder;
 
 use crate::snapshot::{
-    Account, AccountAccess, CollectError, CostAnomaly, Iam, ScanInfo, Section, Snapshot,
-    SCHEMA_VERSION,
+    Account, AccountAccess, CollectError, ConfigRegion, CostAnomaly, Iam, ScanInfo, Section,
+    Snapshot, SCHEMA_VERSION,
 };
 
 /// The role assumed in member accounts unless told otherwise.
@@ -352,13 +351,23 @@ async fn check_credentials(opts: &ScanOptions, config: &SdkConfig) -> Result<(),
     match provider.provide_credentials().await {
         Ok(_) => Ok(()),
         Err(e) => {
-            let message = one_line(&DisplayErrorContext(&e).to_string());
+            let message = one_line(&error_chain(&e));
             match (&opts.profile, &e) {
+                (Some(profile), CredentialsError::CredentialsNotLoaded(_)) => {
+                    Err(ScanError::Profile {
+                        profile: profile.clone(),
+                        message: "it is not defined in the AWS config files, or has no credentials"
+                            .to_string(),
+                    })
+                }
                 (Some(profile), _) => Err(ScanError::Profile {
                     profile: profile.clone(),
                     message,
                 }),
                 (None, CredentialsError::CredentialsNotLoaded(_)) => Err(ScanError::NoCredentials),
+                // The chain fell through to instance metadata: nothing else
+                // had credentials, and this is not an EC2/ECS host.
+                (None, _) if message.contains("IMDS") => Err(ScanError::NoCredentials),
                 (None, _) => Err(ScanError::Credentials(message)),
             }
         }
@@ -570,7 +579,7 @@ impl Scanner<'_> {
         };
         if a.status != "ACTIVE" {
             let reason = format!("the account is {}", a.status);
-            not_collected(&mut account, &reason);
+            not_collected(&mut account, &reason, self.default_regions);
             account.access = Section::not_collected(reason);
             return account;
         }
@@ -581,7 +590,7 @@ impl Scanner<'_> {
             }
             Err(e) => {
                 let reason = format!("the account could not be reached: {e}");
-                not_collected(&mut account, &reason);
+                not_collected(&mut account, &reason, self.default_regions);
                 account.access = Section::error(e);
                 return account;
             }
@@ -645,8 +654,11 @@ impl Scanner<'_> {
     }
 }
 
-/// Marks every fact section of an unreachable account as not collected.
-fn not_collected(account: &mut Account, reason: &str) {
+/// Marks every fact section of an unreachable account as not collected. The
+/// per-region list keeps one entry per audited region, so that a rule that
+/// iterates regions finds sections it cannot read (ERROR), never an empty
+/// list (which would pass).
+fn not_collected(account: &mut Account, reason: &str, regions: &[String]) {
     fn nc<T>(reason: &str) -> Section<T> {
         Section::not_collected(reason)
     }
@@ -661,7 +673,15 @@ fn not_collected(account: &mut Account, reason: &str) {
     };
     account.alternate_contacts = nc(reason);
     account.cloudtrail = nc(reason);
-    account.config = Vec::new();
+    account.config = regions
+        .iter()
+        .map(|region| ConfigRegion {
+            region: region.clone(),
+            recording: nc(reason),
+            rules: nc(reason),
+            compliance: nc(reason),
+        })
+        .collect();
     account.budgets = nc(reason);
     account.cost_anomaly = CostAnomaly {
         monitors: nc(reason),

@@ -1,9 +1,13 @@
 //! Evaluation: every rule against every account of a snapshot, in parallel
 //! (rayon), deterministic in its output.
 //!
-//! Each account's facts are converted to CEL values once; a rule reading a
-//! section that is unavailable is ERROR with the reason, checked before the
-//! condition runs; a condition that fails at run time is ERROR too.
+//! Each account's facts are converted to CEL values once. A rule whose
+//! `for_each` collection reads an unavailable section is ERROR with the reason,
+//! checked before anything runs. A section that only the `where` or the
+//! condition reads is removed from the view before they run: any read of it
+//! fails, so the finding is ERROR with the section's reason, unless the
+//! decision did not depend on it (`a || b` where `b` is true — CEL's logical
+//! operators absorb errors). `has()` of an unavailable section is false.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -197,7 +201,92 @@ impl Evaluator<'_> {
             }
             return;
         };
+        // An account that could not be reached has no facts at all: nothing
+        // about it passes or fails, whatever a rule's condition would make of
+        // empty lists. Only a rule about reachability itself (one that reads
+        // `account.access`) is evaluated there.
+        let reads_access = p.global_deps.iter().any(|d| {
+            d.root == "account" && d.segments.first().map(String::as_str) == Some("access")
+        });
+        if let Some((value, _)) = account.filter(|_| !reads_access) {
+            if let Some(reason) = view::find_unavailable(value, &["access".to_string()]) {
+                out.push(unavailable(
+                    a.on_unavailable,
+                    &format!("the account was not reached: {reason}"),
+                    None,
+                    None,
+                ));
+                return;
+            }
+        }
+        // Inputs first. A section the for_each collection reads must be
+        // available; a section only the `where`/condition reads may be
+        // unavailable when the decision does not depend on it (`a || b` with
+        // `b` true): such sections are removed from the view, so that any read
+        // of them fails at run time and the finding is ERROR (or FAIL, for
+        // `on_unavailable: fail`), never PASS.
+        let collection_paths: &[FieldPath] = a
+            .for_each
+            .as_ref()
+            .map(|fe| fe.collection.paths())
+            .unwrap_or(&[]);
+        let root_of = |name: &str| -> Option<(usize, &cel::Value)> {
+            match name {
+                "account" => account.map(|(v, _)| (0, v)),
+                "org" => Some((1, &self.view.org)),
+                "mgmt" => Some((2, &self.view.mgmt)),
+                "scan" => Some((3, &self.view.scan)),
+                _ => None,
+            }
+        };
+        for c in collection_paths {
+            if let Some(reason) =
+                root_of(&c.root).and_then(|(_, root)| view::find_unavailable(root, &c.segments))
+            {
+                out.push(unavailable(a.on_unavailable, reason, None, None));
+                return;
+            }
+        }
+        let mut missing: Vec<String> = Vec::new();
+        let mut strip = [false; 4];
+        for dep in &p.global_deps {
+            let Some((slot, root)) = root_of(&dep.root) else {
+                continue;
+            };
+            if let Some(reason) = view::find_unavailable(root, &dep.segments) {
+                if view::unavailable_reason(root).is_some() {
+                    // The whole variable is missing (no management account).
+                    out.push(unavailable(a.on_unavailable, reason, None, None));
+                    return;
+                }
+                missing.push(reason.to_string());
+                strip[slot] = true;
+            }
+        }
+        let stripped = |slot: usize, value: &cel::Value| -> Option<Box<dyn Val>> {
+            strip[slot].then(|| {
+                view::without_unavailable(value)
+                    .try_into()
+                    .expect("snapshot values convert")
+            })
+        };
+        let s_account = account.and_then(|(v, _)| stripped(0, v));
+        let s_org = stripped(1, &self.view.org);
+        let s_mgmt = stripped(2, &self.view.mgmt);
+        let s_scan = stripped(3, &self.view.scan);
         let vars = Vars {
+            account: s_account.as_deref().or(account.map(|(_, v)| v)),
+            org: s_org.as_deref().unwrap_or(&*self.org),
+            mgmt: s_mgmt.as_deref().unwrap_or(&*self.mgmt),
+            scan: s_scan.as_deref().unwrap_or(&*self.scan),
+            params: &*p.params,
+            element: None,
+        };
+        let missing = missing.first().map(String::as_str);
+        let ctx = self.context(&vars);
+        // The collection reads only available sections (checked above); its
+        // elements keep their unavailable markers for the per-element check.
+        let original = Vars {
             account: account.map(|(_, v)| v),
             org: &*self.org,
             mgmt: &*self.mgmt,
@@ -205,31 +294,12 @@ impl Evaluator<'_> {
             params: &*p.params,
             element: None,
         };
-        // Inputs first: any unavailable section the rule reads makes it ERROR
-        // (or FAIL, for `on_unavailable: fail`), never PASS.
-        for dep in &p.global_deps {
-            let root: &cel::Value = match dep.root.as_str() {
-                "account" => match account {
-                    Some((v, _)) => v,
-                    None => continue,
-                },
-                "org" => &self.view.org,
-                "mgmt" => &self.view.mgmt,
-                "scan" => &self.view.scan,
-                _ => continue,
-            };
-            if let Some(reason) = view::find_unavailable(root, &dep.segments) {
-                out.push(unavailable(a.on_unavailable, reason, None, None));
-                return;
-            }
-        }
-        let ctx = self.context(&vars);
         let Some(fe) = &a.for_each else {
-            let (status, message) = self.decide(a, &ctx, &rule.info.title);
+            let (status, message) = self.decide(a, &ctx, &rule.info.title, missing);
             out.push(base(status, message, None, None));
             return;
         };
-        let items = match fe.collection.run(&ctx) {
+        let items = match fe.collection.run(&self.context(&original)) {
             Ok(cel::Value::List(items)) => items,
             Ok(cel::Value::Null) => Arc::new(Vec::new()),
             Ok(other) => {
@@ -297,17 +367,20 @@ impl Evaluator<'_> {
                         continue;
                     }
                     Err(e) => {
-                        out.push(base(
-                            Status::Error,
-                            format!("Could not evaluate: {e}"),
-                            region,
-                            arn,
-                        ));
+                        out.push(match missing {
+                            Some(reason) => unavailable(a.on_unavailable, reason, region, arn),
+                            None => base(
+                                Status::Error,
+                                format!("Could not evaluate: {e}"),
+                                region,
+                                arn,
+                            ),
+                        });
                         continue;
                     }
                 }
             }
-            let (status, message) = self.decide(a, &ctx, &rule.info.title);
+            let (status, message) = self.decide(a, &ctx, &rule.info.title, missing);
             out.push(base(status, message, region, arn));
         }
         if out.len() == before {
@@ -320,7 +393,15 @@ impl Evaluator<'_> {
         }
     }
 
-    fn decide(&self, a: &Automated, ctx: &cel::Context, title: &str) -> (Status, String) {
+    /// Runs the condition. `missing`: why a section the condition may read is
+    /// unavailable (it was removed from the view), to explain a failed run.
+    fn decide(
+        &self,
+        a: &Automated,
+        ctx: &cel::Context,
+        title: &str,
+        missing: Option<&str>,
+    ) -> (Status, String) {
         match a.condition.run(ctx) {
             Ok(cel::Value::Bool(true)) => (Status::Pass, title.to_string()),
             Ok(cel::Value::Bool(false)) => (Status::Fail, render(&a.message.parts, ctx)),
@@ -328,7 +409,14 @@ impl Evaluator<'_> {
                 Status::Error,
                 format!("Could not evaluate: the condition gave {other:?}, not a boolean"),
             ),
-            Err(e) => (Status::Error, format!("Could not evaluate: {e}")),
+            Err(e) => match missing {
+                // The condition needed an unavailable section.
+                Some(reason) if a.on_unavailable == Status::Error => {
+                    (Status::Error, format!("Could not evaluate: {reason}"))
+                }
+                Some(reason) => (a.on_unavailable, reason.to_string()),
+                None => (Status::Error, format!("Could not evaluate: {e}")),
+            },
         }
     }
 }
@@ -421,11 +509,14 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
             let id = (account.id.clone(), account.name.clone());
             let mut out = Vec::new();
             for p in &prepared {
-                let applies = match p.rule.info.scope {
-                    Scope::Account => true,
-                    Scope::Mgmt => account.is_management,
-                    Scope::Org => false,
-                };
+                // A closed account (SUSPENDED, PENDING_CLOSURE) has nothing to
+                // audit: it is listed in the report's accounts, with no findings.
+                let applies = account.status == "ACTIVE"
+                    && match p.rule.info.scope {
+                        Scope::Account => true,
+                        Scope::Mgmt => account.is_management,
+                        Scope::Org => false,
+                    };
                 if applies {
                     ev.run(p, Some((value, &*boxed)), &mut out, &id);
                 }

@@ -73,7 +73,13 @@ impl LoadError {
             .unwrap_or((1, 1));
         let message = err.without_snippet().to_string();
         // serde-saphyr prefixes its own position; keep the message itself.
-        let message = message.lines().next().unwrap_or_default().to_string();
+        let message = message.lines().next().unwrap_or_default();
+        // …and drop its ` at line L, column C` suffix: the position leads.
+        let message = match message.rfind(" at line ") {
+            Some(i) if message[i..].contains(", column ") => &message[..i],
+            _ => message,
+        }
+        .to_string();
         LoadError::new(file, text, line.max(1), column.max(1), message)
     }
 }

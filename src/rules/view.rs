@@ -123,6 +123,27 @@ pub fn unavailable_reason(value: &cel::Value) -> Option<&str> {
     None
 }
 
+/// A copy of `value` without its unavailable sections: every map entry whose
+/// value is an unavailable marker is removed, so that reading it fails at run
+/// time (`has()` of it is false).
+pub fn without_unavailable(value: &cel::Value) -> cel::Value {
+    match value {
+        cel::Value::Map(m) => {
+            let map: HashMap<Key, cel::Value> = m
+                .map
+                .iter()
+                .filter(|(_, v)| unavailable_reason(v).is_none())
+                .map(|(k, v)| (k.clone(), without_unavailable(v)))
+                .collect();
+            cel::Value::Map(cel::objects::Map { map: Arc::new(map) })
+        }
+        cel::Value::List(items) => {
+            cel::Value::List(Arc::new(items.iter().map(without_unavailable).collect()))
+        }
+        other => other.clone(),
+    }
+}
+
 /// Follows a field path (`["iam", "users", "[]", "mfa_devices"]`) through a
 /// value and returns the first unavailable section met on the way.
 pub fn find_unavailable<'a>(value: &'a cel::Value, path: &[String]) -> Option<&'a str> {

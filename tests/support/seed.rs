@@ -360,6 +360,20 @@ async fn seed_management(endpoint: &str) {
         .send()
         .await
         .unwrap();
+    // AWS gives every trail a default selector (all management events);
+    // moto lists none unless one is put.
+    trail
+        .put_event_selectors()
+        .trail_name("org-trail")
+        .event_selectors(
+            aws_sdk_cloudtrail::types::EventSelector::builder()
+                .read_write_type(aws_sdk_cloudtrail::types::ReadWriteType::All)
+                .include_management_events(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
 
     seed_config_recorder(&sdk, "acme-org-trail", true).await;
     let config = aws_sdk_config::Client::new(&sdk);
@@ -562,4 +576,53 @@ async fn seed_shared(endpoint: &str, account: &Seeded) {
         .await
         .unwrap();
     contacts(&sdk, &["BILLING", "OPERATIONS", "SECURITY"]).await;
+}
+
+/// `n` more member accounts under a new `Root/Bulk` OU, each with an alias,
+/// a SECURITY contact, one user with a console password and an access key,
+/// and a Config recorder in us-east-1: enough for every collector to have
+/// something to read. Returns their ids.
+pub async fn bulk_members(endpoint: &str, root_id: &str, n: usize) -> Vec<String> {
+    let mgmt = config(endpoint, mgmt_credentials(), "us-east-1").await;
+    let orgs = aws_sdk_organizations::Client::new(&mgmt);
+    let ou = create_ou(&orgs, root_id, "Bulk").await;
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let name = format!("bulk{i:02}");
+        let created = orgs
+            .create_account()
+            .account_name(&name)
+            .email(format!("aws-acme+{name}@example.com"))
+            .send()
+            .await
+            .expect("create account");
+        let id = created.create_account_status.unwrap().account_id.unwrap();
+        move_account(&orgs, &id, root_id, &ou).await;
+        let creds = assume(endpoint, &id).await;
+        let sdk = config(endpoint, creds.clone(), "us-east-1").await;
+        let iam = aws_sdk_iam::Client::new(&sdk);
+        iam.create_account_alias()
+            .account_alias(format!("acme-{name}"))
+            .send()
+            .await
+            .unwrap();
+        iam.create_user().user_name("ops").send().await.unwrap();
+        iam.create_login_profile()
+            .user_name("ops")
+            .password("Correct-Horse-Battery-9")
+            .send()
+            .await
+            .unwrap();
+        iam.create_access_key()
+            .user_name("ops")
+            .send()
+            .await
+            .unwrap();
+        contacts(&sdk, &["SECURITY"]).await;
+        let bucket = format!("acme-{name}-config");
+        create_bucket(endpoint, &creds, &bucket);
+        seed_config_recorder(&sdk, &bucket, true).await;
+        ids.push(id);
+    }
+    ids
 }

@@ -1,0 +1,381 @@
+//! Collectors whose AWS operations moto does not implement (it answers HTTP
+//! 500), tested with `aws-smithy-mocks` instead: Cost Explorer anomaly
+//! monitors and subscriptions, budgets DescribeSubscribersForNotification,
+//! config DescribeComplianceByConfigRule, iam ListOrganizationsFeatures; and
+//! an audit role that cannot be assumed (moto's AssumeRole never fails).
+//! The moto scan (tests/scan_moto.rs) checks these gaps are recorded as
+//! section errors there.
+
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::Credentials;
+use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
+use aws_smithy_types::error::ErrorMetadata;
+use orgaudit::collect::{budgets, ce, config, credentials::AssumedRole, iam, Ctx};
+use orgaudit::snapshot::Section;
+
+/// A client of `$sdk` answering from `rules`, without the SDK's `test-util`
+/// feature (which would rebuild the SDK crates).
+macro_rules! mock_client {
+    ($sdk:ident, $rules:expr) => {{
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in $rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        $sdk::Client::from_conf(
+            $sdk::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new("us-east-1"))
+                .credentials_provider(Credentials::new(
+                    "AKIDMOCK",
+                    "mock-secret",
+                    None,
+                    None,
+                    "mock",
+                ))
+                .http_client(create_mock_http_client())
+                .interceptor(interceptor)
+                .build(),
+        )
+    }};
+}
+
+fn denied() -> ErrorMetadata {
+    ErrorMetadata::builder()
+        .code("AccessDeniedException")
+        .message("not authorized")
+        .build()
+}
+
+#[tokio::test]
+async fn cost_anomaly_monitors_and_subscriptions() {
+    use aws_sdk_costexplorer::operation::get_anomaly_monitors::GetAnomalyMonitorsOutput;
+    use aws_sdk_costexplorer::operation::get_anomaly_subscriptions::GetAnomalySubscriptionsOutput;
+    use aws_sdk_costexplorer::types::{
+        AnomalyMonitor, AnomalySubscription, AnomalySubscriptionFrequency, MonitorDimension,
+        MonitorType, Subscriber, SubscriberStatus, SubscriberType,
+    };
+    use aws_sdk_costexplorer::Client;
+    let monitors = mock!(Client::get_anomaly_monitors).then_output(|| {
+        GetAnomalyMonitorsOutput::builder()
+            .anomaly_monitors(
+                AnomalyMonitor::builder()
+                    .monitor_arn("arn:aws:ce::111111111111:anomalymonitor/m1")
+                    .monitor_name("services")
+                    .monitor_type(MonitorType::Dimensional)
+                    .monitor_dimension(MonitorDimension::Service)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    });
+    let subscriptions = mock!(Client::get_anomaly_subscriptions).then_output(|| {
+        GetAnomalySubscriptionsOutput::builder()
+            .anomaly_subscriptions(
+                AnomalySubscription::builder()
+                    .subscription_arn("arn:aws:ce::111111111111:anomalysubscription/s1")
+                    .subscription_name("daily")
+                    .frequency(AnomalySubscriptionFrequency::Daily)
+                    .monitor_arn_list("arn:aws:ce::111111111111:anomalymonitor/m1")
+                    .subscribers(
+                        Subscriber::builder()
+                            .r#type(SubscriberType::Email)
+                            .address("aws-notification@example.com")
+                            .status(SubscriberStatus::Confirmed)
+                            .build(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    });
+    let client = mock_client!(aws_sdk_costexplorer, [&monitors, &subscriptions]);
+    let got = ce::collect(&Ctx::new(4), &client).await;
+    let m = &got.monitors.data().unwrap()[0];
+    assert_eq!(m.name, "services");
+    assert_eq!(m.monitor_type, "DIMENSIONAL");
+    assert_eq!(m.monitor_dimension.as_deref(), Some("SERVICE"));
+    let s = &got.subscriptions.data().unwrap()[0];
+    assert_eq!(s.frequency, "DAILY");
+    assert_eq!(s.monitor_arns.len(), 1);
+    assert_eq!(s.subscribers[0].subscriber_type, "EMAIL");
+    assert_eq!(s.subscribers[0].status.as_deref(), Some("CONFIRMED"));
+}
+
+#[tokio::test]
+async fn a_denied_cost_explorer_is_an_error_section_per_call() {
+    use aws_sdk_costexplorer::operation::get_anomaly_monitors::GetAnomalyMonitorsError;
+    use aws_sdk_costexplorer::operation::get_anomaly_subscriptions::GetAnomalySubscriptionsOutput;
+    use aws_sdk_costexplorer::Client;
+    let monitors = mock!(Client::get_anomaly_monitors)
+        .then_error(|| GetAnomalyMonitorsError::generic(denied()));
+    let subscriptions = mock!(Client::get_anomaly_subscriptions).then_output(|| {
+        GetAnomalySubscriptionsOutput::builder()
+            .set_anomaly_subscriptions(Some(vec![]))
+            .build()
+            .unwrap()
+    });
+    let client = mock_client!(aws_sdk_costexplorer, [&monitors, &subscriptions]);
+    let got = ce::collect(&Ctx::new(4), &client).await;
+    match &got.monitors {
+        Section::Error { error } => {
+            assert_eq!(error.operation, "ce:GetAnomalyMonitors");
+            assert_eq!(error.code, "AccessDeniedException");
+            assert_eq!(error.message, "not authorized");
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
+    assert_eq!(got.subscriptions.data().unwrap(), &vec![]);
+}
+
+#[tokio::test]
+async fn budget_notification_subscribers() {
+    use aws_sdk_budgets::operation::describe_budgets::DescribeBudgetsOutput;
+    use aws_sdk_budgets::operation::describe_notifications_for_budget::DescribeNotificationsForBudgetOutput;
+    use aws_sdk_budgets::operation::describe_subscribers_for_notification::{
+        DescribeSubscribersForNotificationError, DescribeSubscribersForNotificationOutput,
+    };
+    use aws_sdk_budgets::types::{
+        Budget, BudgetType, ComparisonOperator, Notification, NotificationType, Subscriber,
+        SubscriptionType, ThresholdType, TimeUnit,
+    };
+    use aws_sdk_budgets::Client;
+    let budgets = mock!(Client::describe_budgets).then_output(|| {
+        DescribeBudgetsOutput::builder()
+            .budgets(
+                Budget::builder()
+                    .budget_name("monthly")
+                    .budget_type(BudgetType::Cost)
+                    .time_unit(TimeUnit::Monthly)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    let notification = |threshold: f64, kind: NotificationType| {
+        Notification::builder()
+            .notification_type(kind)
+            .comparison_operator(ComparisonOperator::GreaterThan)
+            .threshold(threshold)
+            .threshold_type(ThresholdType::Percentage)
+            .build()
+            .unwrap()
+    };
+    let notifications = mock!(Client::describe_notifications_for_budget).then_output(move || {
+        DescribeNotificationsForBudgetOutput::builder()
+            .notifications(notification(80.0, NotificationType::Actual))
+            .notifications(notification(100.0, NotificationType::Forecasted))
+            .build()
+    });
+    // The ACTUAL notification has an e-mail subscriber; reading the
+    // FORECASTED one's is denied: only that section is an error.
+    let subscribers = mock!(Client::describe_subscribers_for_notification)
+        .match_requests(|r| {
+            r.notification().map(|n| n.notification_type.as_str()) == Some("ACTUAL")
+        })
+        .then_output(|| {
+            DescribeSubscribersForNotificationOutput::builder()
+                .subscribers(
+                    Subscriber::builder()
+                        .subscription_type(SubscriptionType::Email)
+                        .address("aws-notification@example.com")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        });
+    let subscribers_denied = mock!(Client::describe_subscribers_for_notification)
+        .match_requests(|r| {
+            r.notification().map(|n| n.notification_type.as_str()) == Some("FORECASTED")
+        })
+        .then_error(|| DescribeSubscribersForNotificationError::generic(denied()));
+    let client = mock_client!(
+        aws_sdk_budgets,
+        [&budgets, &notifications, &subscribers, &subscribers_denied]
+    );
+    let got = budgets::collect(&Ctx::new(4), &client, "111111111111")
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].name, "monthly");
+    assert_eq!(got[0].budget_type, "COST");
+    let n = &got[0].notifications;
+    assert_eq!(n.len(), 2);
+    assert_eq!(n[0].threshold, 80.0);
+    let subs = n[0].subscribers.data().unwrap();
+    assert_eq!(subs[0].subscription_type, "EMAIL");
+    assert_eq!(subs[0].address, "aws-notification@example.com");
+    match &n[1].subscribers {
+        Section::Error { error } => {
+            assert_eq!(
+                error.operation,
+                "budgets:DescribeSubscribersForNotification"
+            );
+            assert_eq!(error.code, "AccessDeniedException");
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn config_compliance_by_rule() {
+    use aws_sdk_config::operation::describe_compliance_by_config_rule::DescribeComplianceByConfigRuleOutput;
+    use aws_sdk_config::operation::describe_config_rules::DescribeConfigRulesOutput;
+    use aws_sdk_config::operation::describe_configuration_recorder_status::DescribeConfigurationRecorderStatusOutput;
+    use aws_sdk_config::operation::describe_configuration_recorders::DescribeConfigurationRecordersOutput;
+    use aws_sdk_config::operation::describe_delivery_channels::DescribeDeliveryChannelsOutput;
+    use aws_sdk_config::types::{
+        Compliance, ComplianceByConfigRule, ComplianceType, ConfigRule, Owner, Source,
+    };
+    use aws_sdk_config::Client;
+    let compliance = mock!(Client::describe_compliance_by_config_rule).then_output(|| {
+        DescribeComplianceByConfigRuleOutput::builder()
+            .compliance_by_config_rules(
+                ComplianceByConfigRule::builder()
+                    .config_rule_name("root-account-mfa-enabled")
+                    .compliance(
+                        Compliance::builder()
+                            .compliance_type(ComplianceType::NonCompliant)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .compliance_by_config_rules(
+                ComplianceByConfigRule::builder()
+                    .config_rule_name("iam-password-policy")
+                    .compliance(
+                        Compliance::builder()
+                            .compliance_type(ComplianceType::Compliant)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let recorders = mock!(Client::describe_configuration_recorders)
+        .then_output(|| DescribeConfigurationRecordersOutput::builder().build());
+    let statuses = mock!(Client::describe_configuration_recorder_status)
+        .then_output(|| DescribeConfigurationRecorderStatusOutput::builder().build());
+    let channels = mock!(Client::describe_delivery_channels)
+        .then_output(|| DescribeDeliveryChannelsOutput::builder().build());
+    let rules = mock!(Client::describe_config_rules).then_output(|| {
+        let rule = |name: &str, identifier: &str| {
+            ConfigRule::builder()
+                .config_rule_name(name)
+                .source(
+                    Source::builder()
+                        .owner(Owner::Aws)
+                        .source_identifier(identifier)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        };
+        DescribeConfigRulesOutput::builder()
+            .config_rules(rule("root-account-mfa-enabled", "ROOT_ACCOUNT_MFA_ENABLED"))
+            .config_rules(rule("iam-password-policy", "IAM_PASSWORD_POLICY"))
+            .build()
+    });
+    let all: [&Rule; 5] = [&compliance, &recorders, &statuses, &channels, &rules];
+    let client = mock_client!(aws_sdk_config, all);
+    let got = config::collect(&Ctx::new(4), &client, "eu-west-1").await;
+    assert_eq!(got.region, "eu-west-1");
+    let c = got.compliance.data().unwrap();
+    assert_eq!(c.len(), 2);
+    assert_eq!(c[0].rule_name, "root-account-mfa-enabled");
+    assert_eq!(c[0].compliance_type, "NON_COMPLIANT");
+    assert_eq!(c[1].compliance_type, "COMPLIANT");
+    assert!(got.recording.data().unwrap().recorders.is_empty());
+    let rules = got.rules.data().unwrap();
+    assert_eq!(rules[0].source_owner, "AWS");
+    assert_eq!(
+        rules[0].source_identifier.as_deref(),
+        Some("ROOT_ACCOUNT_MFA_ENABLED")
+    );
+}
+
+#[tokio::test]
+async fn organization_features() {
+    use aws_sdk_iam::operation::list_organizations_features::ListOrganizationsFeaturesOutput;
+    use aws_sdk_iam::types::FeatureType;
+    use aws_sdk_iam::Client;
+    let rule = mock!(Client::list_organizations_features).then_output(|| {
+        ListOrganizationsFeaturesOutput::builder()
+            .organization_id("o-abc")
+            .enabled_features(FeatureType::RootSessions)
+            .enabled_features(FeatureType::RootCredentialsManagement)
+            .build()
+    });
+    let client = mock_client!(aws_sdk_iam, [&rule]);
+    let got = iam::organization_features(&Ctx::new(4), &client).await;
+    assert_eq!(
+        got.data().unwrap(),
+        &["RootCredentialsManagement", "RootSessions"]
+    );
+}
+
+#[tokio::test]
+async fn an_audit_role_that_cannot_be_assumed_is_a_collect_error() {
+    use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+    use aws_sdk_sts::Client;
+    let rule = mock!(Client::assume_role).then_error(|| {
+        AssumeRoleError::generic(
+            ErrorMetadata::builder()
+                .code("AccessDenied")
+                .message("User: arn:aws:iam::111111111111:user/auditor is not authorized to perform: sts:AssumeRole")
+                .build(),
+        )
+    });
+    let sts = mock_client!(aws_sdk_sts, [&rule]);
+    let role = AssumedRole::new(
+        sts,
+        "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole".into(),
+        None,
+    );
+    let err = role.credentials().await.unwrap_err();
+    assert_eq!(err.operation, "sts:AssumeRole");
+    assert_eq!(err.code, "AccessDenied");
+}
+
+#[tokio::test]
+async fn assumed_credentials_are_cached_until_near_expiry() {
+    use aws_sdk_sts::operation::assume_role::AssumeRoleOutput;
+    use aws_sdk_sts::Client;
+    let expiring_in = |secs: u64| {
+        move || {
+            let expiration = std::time::SystemTime::now() + std::time::Duration::from_secs(secs);
+            AssumeRoleOutput::builder()
+                .credentials(
+                    aws_sdk_sts::types::Credentials::builder()
+                        .access_key_id("ASIAMOCK")
+                        .secret_access_key("mock-secret")
+                        .session_token("mock-token")
+                        .expiration(expiration.into())
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        }
+    };
+    // One hour: the second call is served from the cache.
+    let long = mock!(Client::assume_role).then_output(expiring_in(3600));
+    let role = AssumedRole::new(
+        mock_client!(aws_sdk_sts, [&long]),
+        "arn:aws:iam::2:role/r".into(),
+        None,
+    );
+    role.credentials().await.unwrap();
+    role.credentials().await.unwrap();
+    assert_eq!(long.num_calls(), 1);
+    // Two minutes (inside the refresh margin): every call renews.
+    let short = mock!(Client::assume_role).then_output(expiring_in(120));
+    let role = AssumedRole::new(
+        mock_client!(aws_sdk_sts, [&short]),
+        "arn:aws:iam::2:role/r".into(),
+        None,
+    );
+    role.credentials().await.unwrap();
+    role.credentials().await.unwrap();
+    assert_eq!(short.num_calls(), 2);
+}

@@ -1,0 +1,388 @@
+//! Fault injection: scans of a seeded organization in moto through the
+//! fault-injecting proxy (`support/proxy.rs`), each compared with what the
+//! same moto answers without faults. Every test asserts findings: faults may
+//! slow a scan or make it report ERROR where a call really failed, never lose
+//! an account, hang, or turn into a PASS.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use orgaudit::collect::{self, NoProgress, ScanOptions};
+use orgaudit::findings::{Finding, Status};
+use orgaudit::rules::{engine, RuleSet};
+use orgaudit::snapshot::Snapshot;
+use serde_json::Value;
+use support::moto::Moto;
+use support::proxy::{Fault, Proxy, Rule};
+use support::seed;
+
+const MGMT_KEY: &str = "AKIAMOTOTESTMGMT0001";
+
+fn options(endpoint: String, max_attempts: u32, timeout: Duration) -> ScanOptions {
+    ScanOptions {
+        regions: Some(vec!["us-east-1".into(), "eu-west-1".into()]),
+        endpoint_url: Some(endpoint),
+        max_attempts,
+        initial_backoff: Duration::from_millis(5),
+        credential_report_poll: Duration::from_millis(10),
+        timeout,
+        ..ScanOptions::default()
+    }
+}
+
+fn proxy(moto: &Moto, seed: u64, rules: Vec<Rule>) -> Proxy {
+    Proxy::start(moto.port, seed, &[(MGMT_KEY, seed::MGMT)], rules)
+}
+
+fn evaluate(snapshot: &Snapshot) -> Vec<Finding> {
+    let rules = RuleSet::builtin().expect("builtin rules");
+    engine::evaluate(&rules, snapshot, &Default::default()).findings
+}
+
+/// A finding without its message: what a rule concluded, where.
+fn key(f: &Finding) -> (String, String, Option<String>, Option<String>, Status) {
+    (
+        f.rule_id.clone(),
+        f.account_id.clone(),
+        f.region.clone(),
+        f.resource_arn.clone(),
+        f.status,
+    )
+}
+
+/// Every section of a snapshot (`{"status": …}` objects) by JSON path: its
+/// status, and for errors the operation (not the code: an operation moto does
+/// not implement fails with the code of its last attempt, which may be an
+/// injected one).
+fn sections(snapshot: &Snapshot) -> BTreeMap<String, String> {
+    fn walk(v: &Value, path: String, out: &mut BTreeMap<String, String>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::String(status)) = map.get("status") {
+                    if map.contains_key("data")
+                        || map.contains_key("error")
+                        || map.contains_key("reason")
+                    {
+                        let mut s = status.clone();
+                        if let Some(e) = map.get("error") {
+                            s = format!("{s} {}", e["operation"]);
+                        }
+                        out.insert(path.clone(), s);
+                    }
+                }
+                for (k, v) in map {
+                    walk(v, format!("{path}.{k}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(
+        &serde_json::to_value(snapshot).unwrap(),
+        String::new(),
+        &mut out,
+    );
+    out
+}
+
+fn account_json(snapshot: &Snapshot) -> Value {
+    let mut v = serde_json::to_value(&snapshot.accounts).unwrap();
+    // moto stamps these with the time of the call.
+    scrub(&mut v, &["generated_time", "latest_delivery_time"]);
+    error_operations(&mut v);
+    v
+}
+
+/// Errors by operation only (see [`sections`]).
+fn error_operations(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if let Some(e) = map.get_mut("error") {
+                *e = e["operation"].clone();
+            }
+            map.values_mut().for_each(error_operations);
+        }
+        Value::Array(items) => items.iter_mut().for_each(error_operations),
+        _ => {}
+    }
+}
+
+/// A snapshot part as JSON, errors by operation only.
+fn json<T: serde::Serialize>(part: &T) -> Value {
+    let mut v = serde_json::to_value(part).unwrap();
+    error_operations(&mut v);
+    v
+}
+
+/// The JSON paths where `a` and `b` differ, with both values.
+fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                let null = Value::Null;
+                let (va, vb) = (x.get(k).unwrap_or(&null), y.get(k).unwrap_or(&null));
+                differences(va, vb, &format!("{path}.{k}"), out);
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                differences(va, vb, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ if a != b => out.push(format!("{path}: {a} != {b}")),
+        _ => {}
+    }
+}
+
+fn assert_same(what: &str, a: &Value, b: &Value) {
+    let mut out = Vec::new();
+    differences(a, b, "", &mut out);
+    assert!(out.is_empty(), "{what} differ:\n{}", out.join("\n"));
+}
+
+fn scrub(v: &mut Value, keys: &[&str]) {
+    match v {
+        Value::Object(map) => {
+            for k in keys {
+                map.remove(*k);
+            }
+            for v in map.values_mut() {
+                scrub(v, keys);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub(v, keys)),
+        _ => {}
+    }
+}
+
+/// 30 % of all calls throttled and 5 % answered 5xx: the scan completes, and
+/// its facts and evaluated findings are exactly the clean scan's.
+///
+/// Ignored by default: it takes about 4 minutes, because the SDK's adaptive
+/// retry mode throttles itself client-side down to 0.5 requests/s per service,
+/// and that rate limiter is a process-wide static that would slow the other
+/// tests of this binary too. Run it with `cargo test --test faults --
+/// --ignored`.
+#[ignore = "about 4 minutes: adaptive retry's client-side rate limiter; run with --ignored"]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_and_server_errors_change_nothing() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    seed::scenario(&moto.endpoint()).await;
+
+    let started = Instant::now();
+    let clean = collect::scan(
+        &options(moto.endpoint(), 2, Duration::from_secs(20)),
+        &NoProgress,
+    )
+    .await
+    .expect("clean scan");
+    let clean_time = started.elapsed();
+
+    let proxy = proxy(
+        &moto,
+        7,
+        vec![
+            Rule::new(Fault::Throttle).probability(0.30),
+            Rule::new(Fault::ServerError(503)).probability(0.05),
+        ],
+    );
+    let started = Instant::now();
+    let faulty = collect::scan(
+        &options(proxy.endpoint(), 10, Duration::from_secs(20)),
+        &NoProgress,
+    )
+    .await
+    .expect("scan through throttling and 5xx");
+    let faulty_time = started.elapsed();
+    let stats = proxy.stats();
+    eprintln!(
+        "clean {clean_time:?}, faulty {faulty_time:?}: {} requests, {:?} injected",
+        stats.total_requests(),
+        stats.injected
+    );
+    assert!(stats.injected("throttle") >= 50, "{stats:?}");
+    assert!(stats.injected("5xx") >= 5, "{stats:?}");
+
+    // The same accounts, the same section statuses, the same facts.
+    assert_eq!(faulty.accounts.len(), clean.accounts.len());
+    assert_eq!(sections(&faulty), sections(&clean));
+    assert_same("accounts", &account_json(&faulty), &account_json(&clean));
+    assert_same(
+        "organization",
+        &json(&faulty.organization),
+        &json(&clean.organization),
+    );
+    assert_same(
+        "identity center",
+        &json(&faulty.identity_center),
+        &json(&clean.identity_center),
+    );
+
+    // The same findings: every rule's conclusion, and every message of the
+    // evaluated ones (ERROR messages carry the last attempt's error).
+    let (clean_f, faulty_f) = (evaluate(&clean), evaluate(&faulty));
+    assert!(clean_f.iter().any(|f| f.status == Status::Fail));
+    assert!(clean_f.iter().any(|f| f.status == Status::Pass));
+    let keys = |fs: &[Finding]| fs.iter().map(key).collect::<Vec<_>>();
+    assert_eq!(keys(&faulty_f), keys(&clean_f));
+    for (a, b) in faulty_f.iter().zip(&clean_f) {
+        if a.status != Status::Error {
+            assert_eq!(a.message, b.message, "{}", a.rule_id);
+        }
+    }
+}
+
+/// Whether a rule reads a part of the snapshot (`cloudtrail`, `alternate_contacts`…).
+fn reads(rule: &orgaudit::rules::Rule, field: &str) -> bool {
+    let orgaudit::rules::Logic::Automated(a) = &rule.logic else {
+        return false;
+    };
+    let mut exprs = vec![&a.condition];
+    exprs.extend(a.filter.iter());
+    exprs.extend(a.for_each.iter().map(|f| &f.collection));
+    exprs.extend(a.message.parts.iter().filter_map(|p| match p {
+        orgaudit::rules::TemplatePart::Expr(e) => Some(e),
+        _ => None,
+    }));
+    exprs.iter().any(|e| {
+        e.paths()
+            .iter()
+            .any(|p| p.root == field || p.segments.iter().any(|s| s == field))
+    })
+}
+
+/// Every CloudTrail call of one member account denied: its `cloudtrail`
+/// section is an AccessDenied error, exactly the rules that read CloudTrail
+/// are ERROR in that account, and every other finding is the clean scan's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_denied_on_one_service_in_one_account() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let org = seed::scenario(&moto.endpoint()).await;
+    let victim = org.prod.id.clone();
+    let clean = collect::scan(
+        &options(moto.endpoint(), 2, Duration::from_secs(20)),
+        &NoProgress,
+    )
+    .await
+    .expect("clean scan");
+    let proxy = proxy(
+        &moto,
+        1,
+        vec![Rule::new(Fault::AccessDenied)
+            .on("cloudtrail:*")
+            .in_account(&victim)],
+    );
+    let denied = collect::scan(
+        &options(proxy.endpoint(), 2, Duration::from_secs(20)),
+        &NoProgress,
+    )
+    .await
+    .expect("scan");
+    assert!(proxy.stats().injected("access_denied") >= 1);
+
+    let account = denied.accounts.iter().find(|a| a.id == victim).unwrap();
+    match &account.cloudtrail {
+        orgaudit::snapshot::Section::Error { error } => {
+            assert!(error.operation.starts_with("cloudtrail:"), "{error:?}");
+            assert!(error.code.starts_with("AccessDenied"), "{error:?}");
+        }
+        other => panic!("cloudtrail of the denied account: {other:?}"),
+    }
+
+    let rules = RuleSet::builtin().unwrap();
+    let cloudtrail_rules: Vec<&str> = rules
+        .rules
+        .iter()
+        .filter(|r| reads(r, "cloudtrail"))
+        .map(|r| r.info.id.as_str())
+        .collect();
+    assert!(!cloudtrail_rules.is_empty());
+    let (clean_f, denied_f) = (evaluate(&clean), evaluate(&denied));
+    assert_eq!(clean_f.len(), denied_f.len());
+    let mut now_error = 0;
+    for (d, c) in denied_f.iter().zip(&clean_f) {
+        assert_eq!(
+            (&d.rule_id, &d.account_id, &d.region, &d.resource_arn),
+            (&c.rule_id, &c.account_id, &c.region, &c.resource_arn)
+        );
+        if d.account_id == victim && cloudtrail_rules.contains(&d.rule_id.as_str()) {
+            assert_eq!(d.status, Status::Error, "{d:?}");
+            assert!(d.message.contains("AccessDenied"), "{d:?}");
+            if c.status != Status::Error {
+                now_error += 1;
+            }
+        } else {
+            assert_eq!(d.status, c.status, "{d:?} vs {c:?}");
+            if d.status != Status::Error {
+                assert_eq!(d.message, c.message);
+            }
+        }
+    }
+    assert!(
+        now_error >= 1,
+        "some CloudTrail rule was evaluated in the clean scan"
+    );
+}
+
+/// One operation never answered: the per-attempt timeout bounds the scan,
+/// the affected sections are Timeout errors (never ok), the rest is intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_responses_are_bounded_by_the_timeout() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let org = seed::scenario(&moto.endpoint()).await;
+    let proxy = proxy(
+        &moto,
+        1,
+        vec![Rule::new(Fault::Stall).on("account:GetAlternateContact")],
+    );
+    let started = Instant::now();
+    let snapshot = collect::scan(
+        &options(proxy.endpoint(), 2, Duration::from_secs(2)),
+        &NoProgress,
+    )
+    .await
+    .expect("scan");
+    let took = started.elapsed();
+    eprintln!("stalled scan took {took:?}");
+    // 2 attempts × 2 s per call; generous for a loaded machine, far below a hang.
+    assert!(took < Duration::from_secs(40), "{took:?}");
+    assert!(proxy.stats().injected("stall") >= 1);
+
+    let mut reached = 0;
+    for account in &snapshot.accounts {
+        if !account.access.is_ok() {
+            continue;
+        }
+        reached += 1;
+        match &account.alternate_contacts {
+            orgaudit::snapshot::Section::Error { error } => {
+                assert_eq!(error.operation, "account:GetAlternateContact");
+                assert_eq!(error.code, "Timeout", "{error:?}");
+            }
+            other => panic!("alternate contacts of {}: {other:?}", account.id),
+        }
+        assert!(account.iam.users.is_ok() && account.cloudtrail.is_ok());
+    }
+    assert_eq!(reached, 5, "the management account and 4 active members");
+    let findings = evaluate(&snapshot);
+    for f in findings
+        .iter()
+        .filter(|f| f.rule_id.starts_with("alternate-contact-"))
+    {
+        if f.account_id != org.closed_id {
+            assert_eq!(f.status, Status::Error, "{f:?}");
+        }
+    }
+    assert!(findings.iter().any(|f| f.status == Status::Pass));
+}
