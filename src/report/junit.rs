@@ -11,6 +11,8 @@
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
+use rayon::prelude::*;
+
 use super::{account_rows, RenderError};
 use crate::findings::{Finding, Report, RuleInfo, Status};
 
@@ -24,29 +26,41 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
     }
     let rules: std::collections::HashMap<&str, &RuleInfo> =
         report.rules.iter().map(|r| (r.id.as_str(), r)).collect();
-    for account in account_rows(report) {
-        let mut suite = TestSuite::new(format!("{} ({})", account.name, account.id));
-        suite.add_property(("account_id", account.id.as_str()));
-        suite.add_property(("account_name", account.name.as_str()));
-        if !account.ou_path.is_empty() {
-            suite.add_property(("ou_path", account.ou_path.as_str()));
-        }
-        if account.is_management {
-            suite.add_property(("management", "true"));
-        }
-        if let Some(why) = &account.unreachable {
-            suite.add_property(("unreachable", why.as_str()));
-        }
-        let mut findings: Vec<&Finding> =
-            by_account.remove(account.id.as_str()).unwrap_or_default();
-        findings.sort_by(|a, b| {
-            (&a.rule_id, &a.resource_arn, &a.region).cmp(&(&b.rule_id, &b.resource_arn, &b.region))
-        });
-        for f in findings {
-            suite.add_test_case(test_case(f, rules.get(f.rule_id.as_str()).copied()));
-        }
-        out.add_test_suite(suite);
-    }
+    // Suites are built in parallel (quick-junit cleans every string it is
+    // given, which dominates at 10,000 accounts) and added in order.
+    let suites: Vec<TestSuite> = account_rows(report)
+        .into_par_iter()
+        .map(|account| {
+            let mut suite = TestSuite::new(format!("{} ({})", account.name, account.id));
+            suite.add_property(("account_id", account.id.as_str()));
+            suite.add_property(("account_name", account.name.as_str()));
+            if !account.ou_path.is_empty() {
+                suite.add_property(("ou_path", account.ou_path.as_str()));
+            }
+            if account.is_management {
+                suite.add_property(("management", "true"));
+            }
+            if let Some(why) = &account.unreachable {
+                suite.add_property(("unreachable", why.as_str()));
+            }
+            let mut findings: Vec<&Finding> = by_account
+                .get(account.id.as_str())
+                .cloned()
+                .unwrap_or_default();
+            findings.sort_by(|a, b| {
+                (&a.rule_id, &a.resource_arn, &a.region).cmp(&(
+                    &b.rule_id,
+                    &b.resource_arn,
+                    &b.region,
+                ))
+            });
+            for f in findings {
+                suite.add_test_case(test_case(f, rules.get(f.rule_id.as_str()).copied()));
+            }
+            suite
+        })
+        .collect();
+    out.add_test_suites(suites);
     let mut text = out.to_string()?;
     if !text.ends_with('\n') {
         text.push('\n');
