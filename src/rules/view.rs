@@ -205,7 +205,8 @@ impl SnapshotView {
 }
 
 /// The `org` variable: the organization, its features, Identity Center and
-/// the accounts' metadata (not their facts).
+/// the accounts' metadata (not their facts), each with `email_shared_with`:
+/// the names of the other accounts that have the same root e-mail.
 pub fn org_view(snapshot: &Snapshot) -> Json {
     let mut org = serde_json::Map::new();
     org.insert(
@@ -220,9 +221,33 @@ pub fn org_view(snapshot: &Snapshot) -> Json {
         "identity_center".into(),
         unwrap_sections(serde_json::to_value(&snapshot.identity_center).expect("serializes")),
     );
+    // Accounts sharing a root e-mail (compared case-insensitively), computed
+    // once here so that rules need not compare every pair of accounts.
+    let mut by_email: std::collections::HashMap<String, Vec<&str>> = Default::default();
+    for a in &snapshot.accounts {
+        by_email
+            .entry(a.email.to_lowercase())
+            .or_default()
+            .push(a.name.as_str());
+    }
     org.insert(
         "accounts".into(),
-        Json::Array(snapshot.accounts.iter().map(account_metadata).collect()),
+        Json::Array(
+            snapshot
+                .accounts
+                .iter()
+                .map(|a| {
+                    let mut m = account_metadata(a);
+                    let others: Vec<Json> = by_email[&a.email.to_lowercase()]
+                        .iter()
+                        .filter(|n| **n != a.name)
+                        .map(|n| Json::String(n.to_string()))
+                        .collect();
+                    m["email_shared_with"] = Json::Array(others);
+                    m
+                })
+                .collect(),
+        ),
     );
     Json::Object(org)
 }
