@@ -38,6 +38,7 @@ fn main() {
         let text = a.to_string().replace("222222222222", &id);
         a = serde_json::from_str(&text).unwrap();
         a["name"] = serde_json::Value::String(format!("member-{i}"));
+        a["email"] = serde_json::Value::String(format!("aws-acme+member-{i}@example.com"));
         // A mix of states: every 3rd without root MFA, every 5th without a policy.
         if i % 3 == 0 {
             a["iam"]["summary"]["data"]["account_mfa_enabled"] = 0.into();

@@ -206,7 +206,7 @@ impl SnapshotView {
 
 /// The `org` variable: the organization, its features, Identity Center and
 /// the accounts' metadata (not their facts), each with `email_shared_with`:
-/// the names of the other accounts that have the same root e-mail.
+/// the names of (up to five) other accounts that have the same root e-mail.
 pub fn org_view(snapshot: &Snapshot) -> Json {
     let mut org = serde_json::Map::new();
     org.insert(
@@ -238,9 +238,12 @@ pub fn org_view(snapshot: &Snapshot) -> Json {
                 .iter()
                 .map(|a| {
                     let mut m = account_metadata(a);
+                    // At most a few names: enough to say "shared with X",
+                    // bounded even when thousands of accounts share one.
                     let others: Vec<Json> = by_email[&a.email.to_lowercase()]
                         .iter()
                         .filter(|n| **n != a.name)
+                        .take(5)
                         .map(|n| Json::String(n.to_string()))
                         .collect();
                     m["email_shared_with"] = Json::Array(others);
