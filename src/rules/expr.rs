@@ -204,7 +204,11 @@ impl Walker<'_> {
                 Some((root, segments))
             }
             Ast::Call(call) => {
-                let target = call.target.as_ref().and_then(|t| self.walk(t, scope));
+                // A method's receiver is read like any argument (its paths are
+                // recorded); the call's result is not a field path.
+                if let Some(t) = &call.target {
+                    self.walk(t, scope);
+                }
                 let args: Vec<Option<(String, Vec<String>)>> =
                     call.args.iter().map(|a| self.walk(a, scope)).collect();
                 if call.func_name == "_[_]" && call.args.len() == 2 {
@@ -224,7 +228,6 @@ impl Walker<'_> {
                         return Some((root, segments));
                     }
                 }
-                let _ = target;
                 None
             }
             Ast::Comprehension(comp) => {

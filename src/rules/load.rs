@@ -661,7 +661,6 @@ fn compile_template(
     if !rest.is_empty() {
         parts.push(TemplatePart::Text(rest.to_string()));
     }
-    let _ = file;
     Template { parts }
 }
 
