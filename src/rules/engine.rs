@@ -10,8 +10,9 @@
 //! operators absorb errors). `has()` of an unavailable section is false.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use cel::common::types::CelNull;
 use cel::common::value::{CowVal, Val};
 use cel::context::VariableResolver;
 use cel::ExecutionError;
@@ -39,6 +40,8 @@ struct Prepared<'r> {
     global_deps: Vec<FieldPath>,
     /// Paths rooted at the element variable.
     element_deps: Vec<FieldPath>,
+    /// Whether the rule reads `account.access` (reachability itself).
+    reads_access: bool,
 }
 
 fn maximal(paths: Vec<FieldPath>) -> Vec<FieldPath> {
@@ -76,8 +79,7 @@ impl<'r> Prepared<'r> {
         for (name, default) in &rule.params {
             params.insert(name.clone(), overrides.get(name).unwrap_or(default).clone());
         }
-        let params_value = view::to_cel(&serde_json::Value::Object(params));
-        let params: Box<dyn Val> = params_value.try_into().expect("params convert");
+        let params = view::to_val(serde_json::Value::Object(params));
         let (automated, global_deps, element_deps) = match &rule.logic {
             Logic::Manual { .. } => (None, Vec::new(), Vec::new()),
             Logic::Automated(a) => {
@@ -95,17 +97,22 @@ impl<'r> Prepared<'r> {
                 (Some(&**a), maximal(global), maximal(elem))
             }
         };
+        let reads_access = global_deps.iter().any(|d| {
+            d.root == "account" && d.segments.first().map(String::as_str) == Some("access")
+        });
         Prepared {
             rule,
             automated,
             params,
             global_deps,
             element_deps,
+            reads_access,
         }
     }
 }
 
 /// The variables of one evaluation.
+#[derive(Clone, Copy)]
 struct Vars<'a> {
     account: Option<&'a dyn Val>,
     org: &'a dyn Val,
@@ -143,21 +150,54 @@ fn days_between(
     Ok((now - t).num_days())
 }
 
-struct Evaluator<'s> {
-    view: &'s SnapshotView,
-    org: Box<dyn Val>,
-    mgmt: Box<dyn Val>,
-    scan: Box<dyn Val>,
-    now: chrono::DateTime<chrono::FixedOffset>,
+/// One variable's facts, and the same without their unavailable sections
+/// (made on first use, then shared by every rule that needs it).
+struct Facts {
+    full: view::Facts,
+    stripped: OnceLock<view::Facts>,
+}
+
+impl Facts {
+    fn new(full: view::Facts) -> Facts {
+        Facts {
+            full,
+            stripped: OnceLock::new(),
+        }
+    }
+
+    fn full(&self) -> &dyn Val {
+        &*self.full
+    }
+
+    fn stripped(&self) -> &dyn Val {
+        &**self
+            .stripped
+            .get_or_init(|| view::without_unavailable(&*self.full))
+    }
+
+    /// The facts a condition sees: without unavailable sections if it reads one.
+    fn view(&self, strip: bool) -> &dyn Val {
+        if strip {
+            self.stripped()
+        } else {
+            self.full()
+        }
+    }
+}
+
+struct Evaluator {
+    org: Facts,
+    mgmt: Facts,
+    scan: Facts,
+    /// The functions every evaluation sees (`days_since`); each evaluation
+    /// runs in a child scope of it that resolves the variables.
+    root: cel::Context<'static, 'static>,
     org_finding_account: (String, String),
 }
 
-impl Evaluator<'_> {
-    fn context<'v>(&self, vars: &'v Vars<'v>) -> cel::Context<'v, 'v> {
-        let mut ctx = cel::Context::with_env(super::expr::env());
-        let now = self.now;
-        ctx.add_function("days_since", move |ts: Arc<String>| days_between(&ts, now))
-            .expect("days_since is not a CEL built-in");
+impl Evaluator {
+    fn scope<'a>(&'a self, vars: &'a Vars<'a>) -> cel::Context<'a, 'a> {
+        let mut ctx = self.root.new_inner_scope();
         ctx.set_variable_resolver(vars);
         ctx
     }
@@ -166,7 +206,7 @@ impl Evaluator<'_> {
     fn run(
         &self,
         p: &Prepared,
-        account: Option<(&cel::Value, &dyn Val)>,
+        account: Option<&Facts>,
         out: &mut Vec<Finding>,
         id: &(String, String),
     ) {
@@ -205,11 +245,8 @@ impl Evaluator<'_> {
         // about it passes or fails, whatever a rule's condition would make of
         // empty lists. Only a rule about reachability itself (one that reads
         // `account.access`) is evaluated there.
-        let reads_access = p.global_deps.iter().any(|d| {
-            d.root == "account" && d.segments.first().map(String::as_str) == Some("access")
-        });
-        if let Some((value, _)) = account.filter(|_| !reads_access) {
-            if let Some(reason) = view::find_unavailable(value, &["access".to_string()]) {
+        if let Some(facts) = account.filter(|_| !p.reads_access) {
+            if let Some(reason) = view::find_unavailable(facts.full(), &["access"]) {
                 out.push(unavailable(
                     a.on_unavailable,
                     &format!("the account was not reached: {reason}"),
@@ -225,95 +262,68 @@ impl Evaluator<'_> {
         // `b` true): such sections are removed from the view, so that any read
         // of them fails at run time and the finding is ERROR (or FAIL, for
         // `on_unavailable: fail`), never PASS.
-        let collection_paths: &[FieldPath] = a
-            .for_each
-            .as_ref()
-            .map(|fe| fe.collection.paths())
-            .unwrap_or(&[]);
-        let root_of = |name: &str| -> Option<(usize, &cel::Value)> {
+        let root_of = |name: &str| -> Option<(usize, &Facts)> {
             match name {
-                "account" => account.map(|(v, _)| (0, v)),
-                "org" => Some((1, &self.view.org)),
-                "mgmt" => Some((2, &self.view.mgmt)),
-                "scan" => Some((3, &self.view.scan)),
+                "account" => account.map(|f| (0, f)),
+                "org" => Some((1, &self.org)),
+                "mgmt" => Some((2, &self.mgmt)),
+                "scan" => Some((3, &self.scan)),
                 _ => None,
             }
         };
-        for c in collection_paths {
-            if let Some(reason) =
-                root_of(&c.root).and_then(|(_, root)| view::find_unavailable(root, &c.segments))
-            {
-                out.push(unavailable(a.on_unavailable, reason, None, None));
-                return;
+        if let Some(fe) = &a.for_each {
+            for c in fe.collection.paths() {
+                if let Some(reason) = root_of(&c.root)
+                    .and_then(|(_, root)| view::find_unavailable(root.full(), &c.segments))
+                {
+                    out.push(unavailable(a.on_unavailable, reason, None, None));
+                    return;
+                }
             }
         }
-        let mut missing: Vec<String> = Vec::new();
+        let mut missing: Option<&str> = None;
         let mut strip = [false; 4];
         for dep in &p.global_deps {
             let Some((slot, root)) = root_of(&dep.root) else {
                 continue;
             };
-            if let Some(reason) = view::find_unavailable(root, &dep.segments) {
-                if view::unavailable_reason(root).is_some() {
+            if let Some(reason) = view::find_unavailable(root.full(), &dep.segments) {
+                if view::unavailable_reason(root.full()).is_some() {
                     // The whole variable is missing (no management account).
                     out.push(unavailable(a.on_unavailable, reason, None, None));
                     return;
                 }
-                missing.push(reason.to_string());
+                missing.get_or_insert(reason);
                 strip[slot] = true;
             }
         }
-        let stripped = |slot: usize, value: &cel::Value| -> Option<Box<dyn Val>> {
-            strip[slot].then(|| {
-                view::without_unavailable(value)
-                    .try_into()
-                    .expect("snapshot values convert")
-            })
-        };
-        let s_account = account.and_then(|(v, _)| stripped(0, v));
-        let s_org = stripped(1, &self.view.org);
-        let s_mgmt = stripped(2, &self.view.mgmt);
-        let s_scan = stripped(3, &self.view.scan);
         let vars = Vars {
-            account: s_account.as_deref().or(account.map(|(_, v)| v)),
-            org: s_org.as_deref().unwrap_or(&*self.org),
-            mgmt: s_mgmt.as_deref().unwrap_or(&*self.mgmt),
-            scan: s_scan.as_deref().unwrap_or(&*self.scan),
-            params: &*p.params,
-            element: None,
-        };
-        let missing = missing.first().map(String::as_str);
-        let ctx = self.context(&vars);
-        // The collection reads only available sections (checked above); its
-        // elements keep their unavailable markers for the per-element check.
-        let original = Vars {
-            account: account.map(|(_, v)| v),
-            org: &*self.org,
-            mgmt: &*self.mgmt,
-            scan: &*self.scan,
+            account: account.map(|f| f.view(strip[0])),
+            org: self.org.view(strip[1]),
+            mgmt: self.mgmt.view(strip[2]),
+            scan: self.scan.view(strip[3]),
             params: &*p.params,
             element: None,
         };
         let Some(fe) = &a.for_each else {
+            let ctx = self.scope(&vars);
             let (status, message) = self.decide(a, &ctx, &rule.info.title, missing);
             out.push(base(status, message, None, None));
             return;
         };
-        let items = match fe.collection.run(&self.context(&original)) {
-            Ok(cel::Value::List(items)) => items,
-            Ok(cel::Value::Null) => Arc::new(Vec::new()),
-            Ok(other) => {
-                out.push(base(
-                    Status::Error,
-                    format!(
-                        "Could not evaluate: `{}` is not a list but {other:?}",
-                        fe.collection.source()
-                    ),
-                    None,
-                    None,
-                ));
-                return;
-            }
+        // The collection reads only available sections (checked above); its
+        // elements keep their unavailable markers for the per-element check.
+        let original = Vars {
+            account: account.map(Facts::full),
+            org: self.org.full(),
+            mgmt: self.mgmt.full(),
+            scan: self.scan.full(),
+            params: &*p.params,
+            element: None,
+        };
+        let collection_ctx = self.scope(&original);
+        let collection = match fe.collection.run_val(&collection_ctx) {
+            Ok(v) => v,
             Err(e) => {
                 out.push(base(
                     Status::Error,
@@ -324,8 +334,26 @@ impl Evaluator<'_> {
                 return;
             }
         };
+        let items: &[Box<dyn Val>] = match <&[Box<dyn Val>]>::try_from(collection.as_ref()) {
+            Ok(items) => items,
+            Err(_) if collection.as_ref().downcast_ref::<CelNull>().is_some() => &[],
+            Err(_) => {
+                out.push(base(
+                    Status::Error,
+                    format!(
+                        "Could not evaluate: `{}` is not a list but {:?}",
+                        fe.collection.source(),
+                        collection.as_ref()
+                    ),
+                    None,
+                    None,
+                ));
+                return;
+            }
+        };
         let before = out.len();
-        for item in items.iter() {
+        for item in items {
+            let item: &dyn Val = &**item;
             let region = view::string_field(item, "region");
             let arn = view::string_field(item, "arn");
             if let Some(reason) = p
@@ -336,23 +364,11 @@ impl Evaluator<'_> {
                 out.push(unavailable(a.on_unavailable, reason, region, arn));
                 continue;
             }
-            let boxed: Box<dyn Val> = match item.clone().try_into() {
-                Ok(b) => b,
-                Err(e) => {
-                    out.push(base(
-                        Status::Error,
-                        format!("Could not evaluate: {e}"),
-                        region,
-                        arn,
-                    ));
-                    continue;
-                }
-            };
             let item_vars = Vars {
-                element: Some((fe.var.as_str(), &*boxed)),
-                ..vars_copy(&vars)
+                element: Some((fe.var.as_str(), item)),
+                ..vars
             };
-            let ctx = self.context(&item_vars);
+            let ctx = self.scope(&item_vars);
             if let Some(filter) = &a.filter {
                 match filter.run(&ctx) {
                     Ok(cel::Value::Bool(true)) => {}
@@ -421,17 +437,6 @@ impl Evaluator<'_> {
     }
 }
 
-fn vars_copy<'a>(v: &Vars<'a>) -> Vars<'a> {
-    Vars {
-        account: v.account,
-        org: v.org,
-        mgmt: v.mgmt,
-        scan: v.scan,
-        params: v.params,
-        element: v.element,
-    }
-}
-
 /// Renders a message template; a part that fails renders as `?`.
 fn render(parts: &[TemplatePart], ctx: &cel::Context) -> String {
     let mut s = String::new();
@@ -469,8 +474,6 @@ fn display_value(e: &Expr, ctx: &cel::Context) -> String {
 /// account, rule, resource and region.
 pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> Report {
     let view = SnapshotView::new(snapshot);
-    let to_val =
-        |v: &cel::Value| -> Box<dyn Val> { v.clone().try_into().expect("snapshot values convert") };
     let now = chrono::DateTime::parse_from_rfc3339(&snapshot.collected_at)
         .unwrap_or_else(|_| chrono::Utc::now().fixed_offset());
     let mgmt_account = snapshot.management();
@@ -486,12 +489,14 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
             .map(|a| a.name.clone())
             .unwrap_or_else(|| "organization".to_string()),
     );
+    let mut root = cel::Context::with_env(super::expr::env());
+    root.add_function("days_since", move |ts: Arc<String>| days_between(&ts, now))
+        .expect("days_since is not a CEL built-in");
     let ev = Evaluator {
-        view: &view,
-        org: to_val(&view.org),
-        mgmt: to_val(&view.mgmt),
-        scan: to_val(&view.scan),
-        now,
+        org: Facts::new(view.org),
+        mgmt: Facts::new(view.mgmt),
+        scan: Facts::new(view.scan),
+        root,
         org_finding_account: org_id,
     };
     let prepared: Vec<Prepared> = rules
@@ -503,9 +508,10 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
     let mut findings: Vec<Finding> = snapshot
         .accounts
         .par_iter()
-        .zip(view.accounts.par_iter())
-        .flat_map_iter(|(account, value)| {
-            let boxed = to_val(value);
+        .flat_map_iter(|account| {
+            // Converted here, not up front: only the accounts in flight are
+            // held as CEL values.
+            let facts = Facts::new(view::account_facts(account));
             let id = (account.id.clone(), account.name.clone());
             let mut out = Vec::new();
             for p in &prepared {
@@ -518,7 +524,7 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
                         Scope::Org => false,
                     };
                 if applies {
-                    ev.run(p, Some((value, &*boxed)), &mut out, &id);
+                    ev.run(p, Some(&facts), &mut out, &id);
                 }
             }
             out

@@ -130,6 +130,15 @@ impl Expr {
         self.program.execute(ctx).map_err(|e| e.to_string())
     }
 
+    /// Runs the expression, keeping the result as the interpreter made it: a
+    /// value read from the variables is borrowed, not copied.
+    pub fn run_val<'e, 'v>(
+        &'e self,
+        ctx: &'e cel::Context<'_, 'v>,
+    ) -> Result<cel::common::value::CowVal<'e, 'v>, String> {
+        cel::Value::resolve_val(self.program.expression(), ctx).map_err(|e| e.to_string())
+    }
+
     /// Line and column (1-based) of a character offset in the source.
     pub fn position_of(&self, offset: usize) -> (usize, usize) {
         position_in(&self.source, offset)

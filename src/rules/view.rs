@@ -7,9 +7,11 @@
 //! marker fails at run time too), never PASS.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
-use cel::objects::Key;
+use cel::common::types::{
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
+};
+use cel::common::value::Val;
 use serde_json::Value as Json;
 
 use crate::snapshot::{Account, Snapshot};
@@ -87,119 +89,123 @@ fn marker(reason: String) -> Json {
     Json::Object(m)
 }
 
-/// Converts JSON to a CEL value.
-pub fn to_cel(json: &Json) -> cel::Value {
+/// A CEL value the engine evaluates against (a map, list or scalar).
+pub type Facts = Box<dyn Val>;
+
+/// Converts JSON to a CEL value, taking the strings over.
+pub fn to_val(json: Json) -> Facts {
     match json {
-        Json::Null => cel::Value::Null,
-        Json::Bool(b) => cel::Value::Bool(*b),
+        Json::Null => Box::new(CelNull),
+        Json::Bool(b) => Box::new(CelBool::from(b)),
         Json::Number(n) => match n.as_i64() {
-            Some(i) => cel::Value::Int(i),
-            None => cel::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            Some(i) => Box::new(CelInt::from(i)),
+            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
         },
-        Json::String(s) => cel::Value::String(Arc::new(s.clone())),
-        Json::Array(items) => cel::Value::List(Arc::new(items.iter().map(to_cel).collect())),
-        Json::Object(map) => {
-            let m: HashMap<Key, cel::Value> = map
-                .iter()
-                .map(|(k, v)| (Key::String(Arc::new(k.clone())), to_cel(v)))
-                .collect();
-            cel::Value::Map(cel::objects::Map { map: Arc::new(m) })
-        }
+        Json::String(s) => Box::new(CelString::from(s)),
+        Json::Array(items) => Box::new(CelList::from(
+            items.into_iter().map(to_val).collect::<Vec<_>>(),
+        )),
+        Json::Object(map) => Box::new(CelMap::from(
+            map.into_iter()
+                .map(|(k, v)| (CelMapKey::from(k), to_val(v)))
+                .collect::<HashMap<_, _>>(),
+        )),
     }
 }
 
+/// The value of field `name` of a map value.
+pub fn field<'a>(value: &'a dyn Val, name: &str) -> Option<&'a dyn Val> {
+    // Our maps are records of a dozen fields: a scan beats hashing the name.
+    let map = value.downcast_ref::<CelMap>()?;
+    map.iter().find_map(|(k, v)| match k {
+        CelMapKey::String(s) if s.inner() == name => Some(&**v),
+        _ => None,
+    })
+}
+
 /// If `value` is an unavailable marker, its reason.
-pub fn unavailable_reason(value: &cel::Value) -> Option<&str> {
-    if let cel::Value::Map(m) = value {
-        if m.map.len() == 1 {
-            if let Some(cel::Value::String(s)) = m
-                .map
-                .get(&Key::String(Arc::new(UNAVAILABLE_KEY.to_string())))
-            {
-                return Some(s.as_str());
-            }
-        }
+pub fn unavailable_reason(value: &dyn Val) -> Option<&str> {
+    let map = value.downcast_ref::<CelMap>()?;
+    if map.len() != 1 {
+        return None;
     }
-    None
+    <&str>::try_from(field(value, UNAVAILABLE_KEY)?).ok()
 }
 
 /// A copy of `value` without its unavailable sections: every map entry whose
 /// value is an unavailable marker is removed, so that reading it fails at run
 /// time (`has()` of it is false).
-pub fn without_unavailable(value: &cel::Value) -> cel::Value {
-    match value {
-        cel::Value::Map(m) => {
-            let map: HashMap<Key, cel::Value> = m
-                .map
-                .iter()
-                .filter(|(_, v)| unavailable_reason(v).is_none())
-                .map(|(k, v)| (k.clone(), without_unavailable(v)))
-                .collect();
-            cel::Value::Map(cel::objects::Map { map: Arc::new(map) })
-        }
-        cel::Value::List(items) => {
-            cel::Value::List(Arc::new(items.iter().map(without_unavailable).collect()))
-        }
-        other => other.clone(),
+pub fn without_unavailable(value: &(dyn Val + 'static)) -> Facts {
+    if let Some(map) = value.downcast_ref::<CelMap>() {
+        return Box::new(CelMap::from(
+            map.iter()
+                .filter(|(_, v)| unavailable_reason(&***v).is_none())
+                .map(|(k, v)| (k.clone().into_static(), without_unavailable(&**v)))
+                .collect::<HashMap<_, _>>(),
+        ));
     }
+    if let Ok(items) = <&[Box<dyn Val>]>::try_from(value) {
+        return Box::new(CelList::from(
+            items
+                .iter()
+                .map(|v| without_unavailable(&**v))
+                .collect::<Vec<_>>(),
+        ));
+    }
+    value.clone_as_boxed()
 }
 
 /// Follows a field path (`["iam", "users", "[]", "mfa_devices"]`) through a
 /// value and returns the first unavailable section met on the way.
-pub fn find_unavailable<'a>(value: &'a cel::Value, path: &[String]) -> Option<&'a str> {
+pub fn find_unavailable<'a, S: AsRef<str>>(value: &'a dyn Val, path: &[S]) -> Option<&'a str> {
     if let Some(reason) = unavailable_reason(value) {
         return Some(reason);
     }
     let (first, rest) = path.split_first()?;
-    match value {
-        cel::Value::List(items) if first == "[]" => {
-            items.iter().find_map(|item| find_unavailable(item, rest))
-        }
-        cel::Value::Map(m) => m
-            .map
-            .get(&Key::String(Arc::new(first.clone())))
-            .and_then(|v| find_unavailable(v, rest)),
-        _ => None,
+    let first = first.as_ref();
+    if first == "[]" {
+        let items = <&[Box<dyn Val>]>::try_from(value).ok()?;
+        return items
+            .iter()
+            .find_map(|item| find_unavailable(&**item, rest));
     }
+    find_unavailable(field(value, first)?, rest)
 }
 
 /// Reads a string field of a map value.
-pub fn string_field(value: &cel::Value, field: &str) -> Option<String> {
-    if let cel::Value::Map(m) = value {
-        if let Some(cel::Value::String(s)) = m.map.get(&Key::String(Arc::new(field.to_string()))) {
-            return Some(s.to_string());
-        }
-    }
-    None
+pub fn string_field(value: &dyn Val, name: &str) -> Option<String> {
+    field(value, name)
+        .and_then(|v| <&str>::try_from(v).ok())
+        .map(str::to_string)
 }
 
-/// The CEL views of one snapshot: `org`, `mgmt`, `scan` and each account.
+/// An account's facts as rules see them (sections unwrapped).
+pub fn account_facts(account: &Account) -> Facts {
+    to_val(unwrap_sections(
+        serde_json::to_value(account).expect("account serializes"),
+    ))
+}
+
+/// The CEL views of one snapshot shared by all accounts: `org`, `mgmt` and
+/// `scan`. Each account's own facts are converted when it is evaluated
+/// ([`account_facts`]), so that only the accounts in flight are held.
 pub struct SnapshotView {
-    pub org: cel::Value,
-    pub mgmt: cel::Value,
-    pub scan: cel::Value,
-    pub accounts: Vec<cel::Value>,
+    pub org: Facts,
+    pub mgmt: Facts,
+    pub scan: Facts,
 }
 
 impl SnapshotView {
-    /// Converts a snapshot once; rules then evaluate against these values.
     pub fn new(snapshot: &Snapshot) -> SnapshotView {
-        let accounts_json: Vec<Json> = snapshot
-            .accounts
-            .iter()
-            .map(|a| unwrap_sections(serde_json::to_value(a).expect("account serializes")))
-            .collect();
-        let org = org_view(snapshot);
-        let mgmt = match snapshot.accounts.iter().position(|a| a.is_management) {
-            Some(i) => accounts_json[i].clone(),
-            None => marker("the snapshot has no management account".to_string()),
+        let mgmt = match snapshot.management() {
+            Some(a) => account_facts(a),
+            None => to_val(marker("the snapshot has no management account".to_string())),
         };
         let scan = unwrap_sections(serde_json::to_value(&snapshot.scan).expect("scan serializes"));
         SnapshotView {
-            org: to_cel(&org),
-            mgmt: to_cel(&mgmt),
-            scan: to_cel(&scan),
-            accounts: accounts_json.iter().map(to_cel).collect(),
+            org: to_val(org_view(snapshot)),
+            mgmt,
+            scan: to_val(scan),
         }
     }
 }
