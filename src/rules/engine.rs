@@ -505,13 +505,14 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
         .map(|r| Prepared::new(r, params))
         .collect();
 
-    let mut findings: Vec<Finding> = snapshot
+    let per_account: Vec<(Vec<Finding>, Vec<String>)> = snapshot
         .accounts
         .par_iter()
-        .flat_map_iter(|account| {
+        .map(|account| {
             // Converted here, not up front: only the accounts in flight are
             // held as CEL values.
-            let facts = Facts::new(view::account_facts(account));
+            let (facts, incomplete) = view::account_facts(account);
+            let facts = Facts::new(facts);
             let id = (account.id.clone(), account.name.clone());
             let mut out = Vec::new();
             for p in &prepared {
@@ -527,9 +528,15 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
                     ev.run(p, Some(&facts), &mut out, &id);
                 }
             }
-            out
+            (out, incomplete)
         })
         .collect();
+    let mut incomplete = view::organization_incomplete(snapshot);
+    let mut findings = Vec::with_capacity(per_account.iter().map(|(f, _)| f.len()).sum());
+    for (f, i) in per_account {
+        findings.extend(f);
+        incomplete.extend(i);
+    }
     for p in prepared.iter().filter(|p| p.rule.info.scope == Scope::Org) {
         ev.run(p, None, &mut findings, &ev.org_finding_account);
     }
@@ -562,7 +569,7 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
             management_account_id: mgmt_account.map(|a| a.id.clone()),
             collected_at: snapshot.collected_at.clone(),
             regions: snapshot.scan.regions.clone(),
-            incomplete: view::incomplete_parts(snapshot),
+            incomplete,
         },
         accounts,
         rules: rules.infos(),

@@ -113,6 +113,31 @@ pub fn to_val(json: Json) -> Facts {
     }
 }
 
+/// Converts snapshot JSON to the CEL value rules see, unwrapping sections on
+/// the way (see the module docs): one pass, no intermediate JSON.
+pub fn facts_of(json: Json) -> Facts {
+    match json {
+        Json::Object(map) => match section_state(&map) {
+            Some(SectionState::Ok) => facts_of(
+                map.into_iter()
+                    .find(|(k, _)| k == "data")
+                    .map(|(_, v)| v)
+                    .unwrap_or(Json::Null),
+            ),
+            Some(SectionState::Unavailable(reason)) => to_val(marker(reason)),
+            None => Box::new(CelMap::from(
+                map.into_iter()
+                    .map(|(k, v)| (CelMapKey::from(k), facts_of(v)))
+                    .collect::<HashMap<_, _>>(),
+            )),
+        },
+        Json::Array(items) => Box::new(CelList::from(
+            items.into_iter().map(facts_of).collect::<Vec<_>>(),
+        )),
+        other => to_val(other),
+    }
+}
+
 /// The value of field `name` of a map value.
 pub fn field<'a>(value: &'a dyn Val, name: &str) -> Option<&'a dyn Val> {
     // Our maps are records of a dozen fields: a scan beats hashing the name.
@@ -179,11 +204,12 @@ pub fn string_field(value: &dyn Val, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// An account's facts as rules see them (sections unwrapped).
-pub fn account_facts(account: &Account) -> Facts {
-    to_val(unwrap_sections(
-        serde_json::to_value(account).expect("account serializes"),
-    ))
+/// An account's facts as rules see them (sections unwrapped), and the
+/// account's lines of [`incomplete_parts`].
+pub fn account_facts(account: &Account) -> (Facts, Vec<String>) {
+    let json = serde_json::to_value(account).expect("account serializes");
+    let incomplete = account_incomplete(account, &json);
+    (facts_of(json), incomplete)
 }
 
 /// The CEL views of one snapshot shared by all accounts: `org`, `mgmt` and
@@ -198,7 +224,7 @@ pub struct SnapshotView {
 impl SnapshotView {
     pub fn new(snapshot: &Snapshot) -> SnapshotView {
         let mgmt = match snapshot.management() {
-            Some(a) => account_facts(a),
+            Some(a) => facts_of(serde_json::to_value(a).expect("account serializes")),
             None => to_val(marker("the snapshot has no management account".to_string())),
         };
         let scan = unwrap_sections(serde_json::to_value(&snapshot.scan).expect("scan serializes"));
@@ -350,10 +376,9 @@ impl ViewShapes {
     }
 }
 
-/// Every section of the snapshot that failed, one line each:
-/// `account 111111111111 (dev): iam.users: iam:ListUsers failed: AccessDenied`.
-/// Sections never attempted because of another failure are not repeated.
-pub fn incomplete_parts(snapshot: &Snapshot) -> Vec<String> {
+/// The organization's sections that failed, one line each (see
+/// [`account_incomplete`] for the accounts').
+pub fn organization_incomplete(snapshot: &Snapshot) -> Vec<String> {
     let mut out = Vec::new();
     for (name, json) in [
         ("organization", serde_json::to_value(&snapshot.organization)),
@@ -374,24 +399,28 @@ pub fn incomplete_parts(snapshot: &Snapshot) -> Vec<String> {
                 .map(|(p, r)| format!("organization: {p}: {r}")),
         );
     }
-    for account in &snapshot.accounts {
-        let mut found = Vec::new();
-        failed_sections(
-            &serde_json::to_value(account).expect("serializes"),
-            String::new(),
-            &mut found,
-        );
-        for (path, reason) in found {
-            out.push(format!(
+    out
+}
+
+/// An account's sections that failed, one line each:
+/// `account 111111111111 (dev): iam.users: iam:ListUsers failed: AccessDenied`.
+/// Sections never attempted because of another failure are not repeated.
+/// `json`: the account as JSON.
+pub fn account_incomplete(account: &Account, json: &Json) -> Vec<String> {
+    let mut found = Vec::new();
+    failed_sections(json, String::new(), &mut found);
+    found
+        .into_iter()
+        .map(|(path, reason)| {
+            format!(
                 "account {} ({}): {}: {}",
                 account.id,
                 account.name,
                 path.trim_start_matches('.'),
                 reason
-            ));
-        }
-    }
-    out
+            )
+        })
+        .collect()
 }
 
 fn failed_sections(json: &Json, path: String, out: &mut Vec<(String, String)>) {
