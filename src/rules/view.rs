@@ -8,15 +8,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use cel::common::traits::{Adder, Comparer, Container, Indexer, Iterable, Sizer, Zeroer};
+use cel::common::types::Type;
 use cel::common::types::{
     CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
 };
-use cel::common::traits::{Adder, Comparer, Container, Indexer, Iterable, Sizer, Zeroer};
-use cel::common::types::Type;
 use cel::common::value::{Builtin, BuiltinRef, CowVal, Val};
 use cel::ExecutionError;
-use std::sync::Arc;
 use serde_json::Value as Json;
+use std::sync::Arc;
 
 use crate::snapshot::{Account, Snapshot};
 
@@ -285,7 +285,8 @@ pub fn unavailable_reason(value: &dyn Val) -> Option<&str> {
 pub fn without_unavailable(value: &(dyn Val + 'static)) -> Facts {
     if let Some(map) = value.downcast_ref::<CelMap>() {
         return Shared::boxed(CelMap::from(
-            map.inner().iter()
+            map.inner()
+                .iter()
                 .filter(|(_, v)| unavailable_reason(&***v).is_none())
                 .map(|(k, v)| (k.clone().into_static(), without_unavailable(&**v)))
                 .collect::<HashMap<_, _>>(),
@@ -546,35 +547,77 @@ pub fn account_incomplete(account: &Account, json: &Json) -> Vec<String> {
 }
 
 fn failed_sections(json: &Json, path: String, out: &mut Vec<(String, String)>) {
+    let mut at: Vec<Segment> = Vec::new();
+    failed_sections_at(json, &mut at, &mut |at, reason| {
+        let mut p = path.clone();
+        for seg in at {
+            match seg {
+                Segment::Key(k) => {
+                    p.push('.');
+                    p.push_str(k);
+                }
+                Segment::Region(r) => {
+                    p.push('[');
+                    p.push_str(r);
+                    p.push(']');
+                }
+                Segment::Index(i) => {
+                    p.push_str(&format!("[{i}]"));
+                }
+            }
+        }
+        out.push((p, reason));
+    });
+}
+
+/// A step of the path to a failed section, spelled out only when one fails.
+enum Segment<'a> {
+    Key(&'a str),
+    Region(&'a str),
+    Index(usize),
+}
+
+fn failed_sections_at<'a>(
+    json: &'a Json,
+    at: &mut Vec<Segment<'a>>,
+    found: &mut impl FnMut(&[Segment<'a>], String),
+) {
     match json {
         Json::Object(map) => {
             if let Some(state) = section_state(map) {
                 match state {
                     SectionState::Unavailable(reason) => {
                         if map.get("status").and_then(Json::as_str) == Some("error") {
-                            out.push((path, reason));
+                            found(at, reason);
                         }
                     }
                     SectionState::Ok => {
                         if let Some(data) = map.get("data") {
-                            failed_sections(data, path, out);
+                            failed_sections_at(data, at, found);
                         }
                     }
                 }
                 return;
             }
             for (k, v) in map {
-                failed_sections(v, format!("{path}.{k}"), out);
+                if matches!(v, Json::Object(_) | Json::Array(_)) {
+                    at.push(Segment::Key(k));
+                    failed_sections_at(v, at, found);
+                    at.pop();
+                }
             }
         }
         Json::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                let label = item
-                    .get("region")
-                    .and_then(Json::as_str)
-                    .map(|r| format!("[{r}]"))
-                    .unwrap_or_else(|| format!("[{i}]"));
-                failed_sections(item, format!("{path}{label}"), out);
+                if !matches!(item, Json::Object(_) | Json::Array(_)) {
+                    continue;
+                }
+                at.push(match item.get("region").and_then(Json::as_str) {
+                    Some(r) => Segment::Region(r),
+                    None => Segment::Index(i),
+                });
+                failed_sections_at(item, at, found);
+                at.pop();
             }
         }
         _ => {}
