@@ -5,6 +5,7 @@
 pub mod docs;
 pub mod engine;
 pub mod expr;
+mod facts_ser;
 pub mod load;
 pub mod sources;
 pub mod view;

@@ -80,7 +80,7 @@ fn section_state(map: &serde_json::Map<String, Json>) -> Option<SectionState> {
         "not_collected" => {
             let reason = map.get("reason")?.as_str()?;
             Some(SectionState::Unavailable(format!(
-                "not collected: {reason}"
+                "{NOT_COLLECTED}{reason}"
             )))
         }
         _ => None,
@@ -105,7 +105,7 @@ pub type Facts = Box<dyn Val>;
 pub struct Shared(Arc<dyn Val>);
 
 impl Shared {
-    fn boxed(value: impl Val + 'static) -> Facts {
+    pub(crate) fn boxed(value: impl Val + 'static) -> Facts {
         Box::new(Shared(Arc::new(value)))
     }
 }
@@ -328,12 +328,41 @@ pub fn string_field(value: &dyn Val, name: &str) -> Option<String> {
 }
 
 /// An account's facts as rules see them (sections unwrapped), and the
-/// account's lines of [`incomplete_parts`].
+/// account's lines of [`account_incomplete`].
 pub fn account_facts(account: &Account) -> (Facts, Vec<String>) {
-    let json = serde_json::to_value(account).expect("account serializes");
-    let incomplete = account_incomplete(account, &json);
-    (facts_of(json), incomplete)
+    let facts = super::facts_ser::to_facts(account).expect("account converts");
+    // Only an account with a failed section is looked at again, as JSON, to
+    // name the sections that failed.
+    let incomplete = if has_failed_section(&*facts) {
+        let json = serde_json::to_value(account).expect("account serializes");
+        account_incomplete(account, &json)
+    } else {
+        Vec::new()
+    };
+    (facts, incomplete)
 }
+
+/// The unavailable marker for `reason`.
+pub fn marker_facts(reason: String) -> Facts {
+    to_val(marker(reason))
+}
+
+/// Whether a section of `facts` failed (one not collected does not count).
+fn has_failed_section(facts: &dyn Val) -> bool {
+    if let Some(reason) = unavailable_reason(facts) {
+        return !reason.starts_with(NOT_COLLECTED);
+    }
+    if let Some(map) = facts.downcast_ref::<CelMap>() {
+        return map.inner().values().any(|v| has_failed_section(&**v));
+    }
+    if let Ok(items) = <&[Box<dyn Val>]>::try_from(facts) {
+        return items.iter().any(|v| has_failed_section(&**v));
+    }
+    false
+}
+
+/// How the reason of a section that was not collected begins.
+pub(crate) const NOT_COLLECTED: &str = "not collected: ";
 
 /// The CEL views of one snapshot shared by all accounts: `org`, `mgmt` and
 /// `scan`. Each account's own facts are converted when it is evaluated
