@@ -475,6 +475,71 @@ fn junit_is_well_formed_and_complete() {
     assert!(xml.contains("iam-user-console-mfa [arn:aws:iam::222222222222:user/ops/alice]"));
 }
 
+/// Characters XML 1.0 can carry (lone surrogates cannot occur in a `str`).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+#[test]
+fn junit_is_well_formed_with_hostile_values() {
+    const HOSTILE: &str =
+        "a<b>&c \"q\" 'a' ]]> <![CDATA[x]]> \u{1b}[31mred\u{1b}[0m \u{0}nul \u{7}\u{fffe}end";
+    const CLEAN: &str = "a<b>&c \"q\" 'a' ]]> <![CDATA[x]]> red nul end";
+    let mut report = sample_report();
+    for a in &mut report.accounts {
+        a.name = format!("{}{HOSTILE}", a.name);
+    }
+    for f in &mut report.findings {
+        f.account_name = format!("{}{HOSTILE}", f.account_name);
+        f.message = format!("{HOSTILE}{}", f.message);
+        if let Some(w) = &mut f.waiver {
+            w.reason.push_str(HOSTILE);
+        }
+    }
+    for r in &mut report.rules {
+        r.remediation.push_str(HOSTILE);
+    }
+    let xml = render(&report, Format::Junit, &RenderOptions::plain()).unwrap();
+    if let Some(c) = xml.chars().find(|&c| !is_xml_char(c)) {
+        panic!("{c:?} is not an XML 1.0 character");
+    }
+    assert!(!xml.contains("]]>") && !xml.contains("<![CDATA["));
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed JUnit XML");
+    assert_eq!(parsed.test_suites.len(), report.accounts.len());
+    let cases: usize = parsed.test_suites.iter().map(|s| s.test_cases.len()).sum();
+    assert_eq!(cases, report.findings.len());
+    assert_eq!(parsed.failures, report.summary.count(Status::Fail));
+    assert_eq!(parsed.errors, report.summary.count(Status::Error));
+    // The values come back as they went in, less what XML cannot carry.
+    let suite = &parsed.test_suites[0];
+    assert_eq!(
+        suite.name.as_str(),
+        format!("acme-root{CLEAN} (111111111111)")
+    );
+    let name = suite
+        .properties
+        .iter()
+        .find(|p| p.name.as_str() == "account_name");
+    assert_eq!(name.unwrap().value.as_str(), format!("acme-root{CLEAN}"));
+    let mut failures = 0;
+    for case in parsed.test_suites.iter().flat_map(|s| &s.test_cases) {
+        if let quick_junit::TestCaseStatus::NonSuccess {
+            kind: quick_junit::NonSuccessKind::Failure,
+            message,
+            description,
+            ..
+        } = &case.status
+        {
+            failures += 1;
+            assert!(message.as_ref().unwrap().starts_with(CLEAN), "{message:?}");
+            let description = description.as_ref().unwrap().as_str();
+            assert!(description.contains(&format!("\n{CLEAN}")), "{description}");
+            assert!(description.trim_end().ends_with(CLEAN), "{description}");
+        }
+    }
+    assert_eq!(failures, report.summary.count(Status::Fail));
+}
+
 // ---- Markdown -------------------------------------------------------------
 
 #[test]

@@ -48,6 +48,70 @@ impl FieldPath {
     }
 }
 
+/// At most this many levels of brackets in an expression (the built-in rules
+/// use 6).
+pub const MAX_NESTING: usize = 32;
+/// At most this many operator characters (`+ - * / % ! < > = & | ? .`) in an
+/// expression (the built-in rules use 105).
+pub const MAX_OPERATORS: usize = 512;
+
+/// Rejects expressions too deep to parse, walk and evaluate within a
+/// thread's stack: the parser and the interpreter recurse once per level of
+/// brackets and once per operator of a chain such as `1 + 1 + … + 1`, and a
+/// rule file with thousands of them overflowed the stack (found by the
+/// `rule_file` fuzz target). String literals are skipped.
+fn check_size(source: &str) -> Result<(), SyntaxError> {
+    let error = |at: usize, message: String| {
+        let before = &source[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        SyntaxError {
+            line,
+            column,
+            message,
+        }
+    };
+    let (mut depth, mut operators) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in source.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(error(
+                        i,
+                        format!("expression nested too deeply (more than {MAX_NESTING} levels of brackets)"),
+                    ));
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '+' | '-' | '*' | '/' | '%' | '!' | '<' | '>' | '=' | '&' | '|' | '?' | '.' => {
+                operators += 1;
+                if operators > MAX_OPERATORS {
+                    return Err(error(
+                        i,
+                        format!("expression too long (more than {MAX_OPERATORS} operators)"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// A compiled expression.
 #[derive(Debug)]
 pub struct Expr {
@@ -121,6 +185,7 @@ impl Expr {
     /// variable of a `for_each` included); any other identifier is reported by
     /// [`Expr::unknown_identifiers`].
     pub fn compile(source: &str, variables: &[&str]) -> Result<Expr, SyntaxError> {
+        check_size(source)?;
         let program = env().compile(source).map_err(|errors| {
             let first = errors.errors.into_iter().next();
             match first {
@@ -386,5 +451,23 @@ mod tests {
         let err = Expr::compile("account.iam ==", &["account"]).unwrap_err();
         assert_eq!(err.line, 1);
         assert!(err.column > 1, "{err:?}");
+    }
+
+    #[test]
+    fn compile_rejects_expressions_too_deep_for_the_stack() {
+        let chain = format!("account.n == {}", vec!["1"; 20_000].join(" + "));
+        let err = Expr::compile(&chain, &["account"]).unwrap_err();
+        assert!(err.message.contains("too long"), "{err:?}");
+        let nested = format!("{}1{} == 1", "(".repeat(40), ")".repeat(40));
+        let err = Expr::compile(&nested, &["account"]).unwrap_err();
+        assert!(err.message.contains("nested too deeply"), "{err:?}");
+        assert_eq!((err.line, err.column), (1, MAX_NESTING + 1));
+        // Brackets and operators inside strings do not count.
+        let quoted = format!(
+            "account.n == '{}' && account.m == \"{}\"",
+            "(+".repeat(600),
+            "[.".repeat(600)
+        );
+        assert!(Expr::compile(&quoted, &["account"]).is_ok());
     }
 }
