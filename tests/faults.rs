@@ -575,3 +575,58 @@ async fn an_account_whose_role_cannot_be_assumed_is_reported() {
 fn index(snapshot: &Snapshot, id: &str) -> usize {
     snapshot.accounts.iter().position(|a| a.id == id).unwrap()
 }
+
+/// Assumed-role sessions that expire during the scan are renewed: the proxy
+/// makes every AssumeRole session last 11 s (and answers `ExpiredToken` to a
+/// request signed with an expired key, as AWS does), and slows one member's
+/// calls so that its scan outlives several sessions. AssumeRole is called
+/// again for that account, no request is refused as expired, and the facts
+/// and findings are the clean scan's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expiring_sessions_are_renewed() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let org = seed::scenario(&moto.endpoint()).await;
+    let slow = org.prod.id.clone();
+    let clean = collect::scan(
+        &options(moto.endpoint(), 2, Duration::from_secs(20)),
+        &NoProgress,
+    )
+    .await
+    .expect("clean scan");
+    let proxy = proxy(
+        &moto,
+        1,
+        vec![Rule::new(Fault::Delay(Duration::from_secs(3))).in_account(&slow)],
+    );
+    let lifetime = Duration::from_secs(11);
+    proxy.set_session_lifetime(Some(lifetime));
+    let started = Instant::now();
+    let renewed = collect::scan(
+        &options(proxy.endpoint(), 2, Duration::from_secs(20)),
+        &NoProgress,
+    )
+    .await
+    .expect("scan");
+    let took = started.elapsed();
+    let stats = proxy.stats();
+    eprintln!(
+        "scan took {took:?}; AssumeRole in the slow account: {}; {:?}",
+        stats.in_account("sts:AssumeRole", &slow),
+        stats.injected
+    );
+    // The slow account's scan outlived a session, and its role was assumed
+    // again (the SDK's identity cache renews 10 s before expiry at the latest).
+    assert!(stats.in_account("sts:AssumeRole", &slow) >= 2, "{stats:?}");
+    assert_eq!(stats.injected("expired"), 0, "{stats:?}");
+    assert!(took > lifetime + Duration::from_secs(2), "{took:?}");
+
+    assert_eq!(sections(&renewed), sections(&clean));
+    assert_same("accounts", &account_json(&renewed), &account_json(&clean));
+    let (clean_f, renewed_f) = (evaluate(&clean), evaluate(&renewed));
+    let keys = |fs: &[Finding]| fs.iter().map(key).collect::<Vec<_>>();
+    assert_eq!(keys(&renewed_f), keys(&clean_f));
+    assert!(renewed_f
+        .iter()
+        .any(|f| f.account_id == slow && f.status == Status::Fail));
+}
