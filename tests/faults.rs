@@ -169,9 +169,24 @@ fn scrub(v: &mut Value, keys: &[&str]) {
 /// process-wide rate limiter made the same scan take ~200 s instead of ~30 s.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_and_server_errors_change_nothing() {
+    throttled_scan_equals_clean_scan(0).await;
+}
+
+/// The same on a 20-account organization (the scenario's 6 and 14 bulk
+/// members, 19 active).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow (about 1-2 min in a debug build): cargo test --test faults -- --ignored"]
+async fn throttling_and_server_errors_change_nothing_in_20_accounts() {
+    throttled_scan_equals_clean_scan(14).await;
+}
+
+async fn throttled_scan_equals_clean_scan(bulk: usize) {
     seed::use_test_environment();
     let Some(moto) = Moto::start() else { return };
-    seed::scenario(&moto.endpoint()).await;
+    let org = seed::scenario(&moto.endpoint()).await;
+    if bulk > 0 {
+        seed::bulk_members(&moto.endpoint(), &org.root_id, bulk).await;
+    }
 
     let started = Instant::now();
     let clean = collect::scan(
@@ -181,6 +196,7 @@ async fn throttling_and_server_errors_change_nothing() {
     .await
     .expect("clean scan");
     let clean_time = started.elapsed();
+    assert_eq!(clean.accounts.len(), 6 + bulk);
 
     let proxy = proxy(
         &moto,
@@ -200,17 +216,38 @@ async fn throttling_and_server_errors_change_nothing() {
     let faulty_time = started.elapsed();
     let stats = proxy.stats();
     eprintln!(
-        "clean {clean_time:?}, faulty {faulty_time:?}: {} requests, {:?} injected",
+        "{} accounts: clean {clean_time:?}, faulty {faulty_time:?}: {} requests, {:?} injected",
+        clean.accounts.len(),
         stats.total_requests(),
         stats.injected
     );
-    assert!(stats.injected("throttle") >= 50, "{stats:?}");
-    assert!(stats.injected("5xx") >= 5, "{stats:?}");
+    // About 30 % and 5 % of the requests (retries included).
+    let total = stats.total_requests() as f64;
+    let throttled = stats.injected("throttle") as f64;
+    let failed = stats.injected("5xx") as f64;
+    assert!(
+        throttled >= 50.0 && (0.2..0.4).contains(&(throttled / total)),
+        "{stats:?}"
+    );
+    assert!(failed >= 5.0, "{stats:?}");
+    // Every active account was reached through the proxy.
+    let active = clean
+        .accounts
+        .iter()
+        .filter(|a| a.status == "ACTIVE")
+        .count();
+    assert_eq!(proxy.known_accounts().len(), active, "{stats:?}");
 
-    // The same accounts, the same section statuses, the same facts.
+    assert_same_scan(&faulty, &clean);
+}
+
+/// Two scans of the same moto agree: the same accounts, section statuses,
+/// facts and findings (every rule's conclusion, and every message of the
+/// evaluated ones: ERROR messages carry the last attempt's error).
+fn assert_same_scan(faulty: &Snapshot, clean: &Snapshot) {
     assert_eq!(faulty.accounts.len(), clean.accounts.len());
-    assert_eq!(sections(&faulty), sections(&clean));
-    assert_same("accounts", &account_json(&faulty), &account_json(&clean));
+    assert_eq!(sections(faulty), sections(clean));
+    assert_same("accounts", &account_json(faulty), &account_json(clean));
     assert_same(
         "organization",
         &json(&faulty.organization),
@@ -222,9 +259,7 @@ async fn throttling_and_server_errors_change_nothing() {
         &json(&clean.identity_center),
     );
 
-    // The same findings: every rule's conclusion, and every message of the
-    // evaluated ones (ERROR messages carry the last attempt's error).
-    let (clean_f, faulty_f) = (evaluate(&clean), evaluate(&faulty));
+    let (clean_f, faulty_f) = (evaluate(clean), evaluate(faulty));
     assert!(clean_f.iter().any(|f| f.status == Status::Fail));
     assert!(clean_f.iter().any(|f| f.status == Status::Pass));
     let keys = |fs: &[Finding]| fs.iter().map(key).collect::<Vec<_>>();
