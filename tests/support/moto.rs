@@ -61,6 +61,33 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// Switches moto's IAM enforcement on or off (`POST /moto-api/reset-auth`:
+    /// the runtime form of `INITIAL_NO_AUTH_ACTION_COUNT`, 0 or infinite).
+    /// When on, every request must be signed by a principal that exists in
+    /// moto (an IAM user's key, or an assumed role's session) and whose
+    /// policies allow the action.
+    pub fn enforce_iam(&self, on: bool) {
+        use std::io::{Read, Write};
+        let body = if on { "0" } else { "inf" };
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        write!(
+            stream,
+            "POST /moto-api/reset-auth HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
+            "reset-auth: {response}"
+        );
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
