@@ -175,7 +175,7 @@ async fn throttling_and_server_errors_change_nothing() {
 /// The same on a 20-account organization (the scenario's 6 and 14 bulk
 /// members, 19 active).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "slow (about 1-2 min in a debug build): cargo test --test faults -- --ignored"]
+#[ignore = "slow (40-70 s in a debug build, mostly seeding): cargo test --test faults -- --ignored"]
 async fn throttling_and_server_errors_change_nothing_in_20_accounts() {
     throttled_scan_equals_clean_scan(14).await;
 }
