@@ -108,3 +108,138 @@ fn cpu_seconds() -> Option<f64> {
     let stime: f64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) / 100.0)
 }
+
+/// The scaling benchmark (run by `scripts/bench-scan.sh scaling`): for each
+/// size N of `ORGAUDIT_BENCH_ACCOUNTS` (default `10,50,200`), a fresh moto
+/// with the management account and N − 1 bulk members, 2 regions, behind the
+/// fault proxy adding `ORGAUDIT_BENCH_LATENCY_MS` (default 50) to every
+/// call; times `orgaudit scan` (the binary `ORGAUDIT_BENCH_BIN`, default the
+/// one cargo built for this test) under `/usr/bin/time` for its peak memory,
+/// and counts the calls at the proxy. moto's own CPU time is shown too: it
+/// serves every call from one Python process.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run with scripts/bench-scan.sh scaling"]
+async fn bench_scan_scaling() {
+    use support::proxy::{Fault, Proxy, Rule};
+
+    seed::use_test_environment();
+    let sizes: Vec<usize> = std::env::var("ORGAUDIT_BENCH_ACCOUNTS")
+        .unwrap_or_else(|_| "10,50,200".into())
+        .split(',')
+        .map(|n| n.trim().parse().expect("ORGAUDIT_BENCH_ACCOUNTS: numbers"))
+        .collect();
+    let latency: u64 = std::env::var("ORGAUDIT_BENCH_LATENCY_MS")
+        .map(|v| v.parse().expect("ORGAUDIT_BENCH_LATENCY_MS: a number"))
+        .unwrap_or(50);
+    let bin = std::env::var("ORGAUDIT_BENCH_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| assert_cmd::cargo::cargo_bin("orgaudit"));
+    let time = std::path::Path::new("/usr/bin/time");
+    println!(
+        "\n## orgaudit scan scaling ({} ms per call, 2 regions)",
+        latency
+    );
+    println!("binary: {}", bin.display());
+    println!("\n| accounts | seeding (s) | scan wall (s) | API calls | calls/account | calls/s | peak RSS (MB) | orgaudit CPU (s) | moto CPU (s) |");
+    println!("|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for n in sizes {
+        assert!(n >= 1);
+        let Some(moto) = Moto::start_with_env(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "false")])
+        else {
+            return;
+        };
+        let seeding = Instant::now();
+        let (root_id, _) = seed::organization(&moto.endpoint(), &[]).await;
+        seed::bulk_members(&moto.endpoint(), &root_id, n - 1).await;
+        let seeding = seeding.elapsed();
+        let proxy = Proxy::start(
+            moto.port,
+            1,
+            &[("AKIAMOTOTESTMGMT0001", seed::MGMT)],
+            vec![Rule::new(Fault::Delay(Duration::from_millis(latency)))],
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("findings.json");
+        let mut cmd = if time.exists() {
+            let mut c = std::process::Command::new(time);
+            c.args(["-f", "BENCH-TIME %e %M %U %S"]).arg(&bin);
+            c
+        } else {
+            std::process::Command::new(&bin)
+        };
+        cmd.env("NO_COLOR", "1")
+            .env("AWS_ENDPOINT_URL", proxy.endpoint())
+            .args(["scan", "--regions", "us-east-1,eu-west-1", "--no-progress"])
+            .args([
+                "--max-attempts",
+                "2",
+                "--retry-backoff-ms",
+                "10",
+                "-f",
+                "json",
+            ])
+            .arg("-o")
+            .arg(&report);
+        let moto_cpu = process_cpu_seconds(moto.pid());
+        let started = Instant::now();
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        let wall = started.elapsed();
+        let moto_cpu = process_cpu_seconds(moto.pid())
+            .zip(moto_cpu)
+            .map(|(a, b)| format!("{:.1}", a - b))
+            .unwrap_or_else(|| "n/a".into());
+        assert!(matches!(out.status.code(), Some(0..=3)), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let measured: Vec<f64> = stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("BENCH-TIME "))
+            .map(|l| {
+                l.split_whitespace()
+                    .filter_map(|v| v.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let findings: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let mut accounts: Vec<&str> = findings["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["account_id"].as_str())
+            .collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        assert_eq!(accounts.len(), n, "every account is in the report");
+        let calls = proxy.stats().total_requests();
+        let fmt = |i: usize, scale: f64| {
+            measured
+                .get(i)
+                .map(|v| format!("{:.1}", v * scale))
+                .unwrap_or_else(|| "n/a".into())
+        };
+        let cpu = match (measured.get(2), measured.get(3)) {
+            (Some(u), Some(s)) => format!("{:.1}", u + s),
+            _ => "n/a".into(),
+        };
+        println!(
+            "| {n} | {:.0} | {:.1} | {calls} | {:.1} | {:.0} | {} | {cpu} | {moto_cpu} |",
+            seeding.as_secs_f64(),
+            wall.as_secs_f64(),
+            calls as f64 / n as f64,
+            calls as f64 / wall.as_secs_f64(),
+            fmt(1, 1.0 / 1024.0),
+        );
+    }
+}
+
+/// User + system CPU seconds of a process, from /proc (Linux only).
+fn process_cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}

@@ -169,9 +169,24 @@ fn scrub(v: &mut Value, keys: &[&str]) {
 /// process-wide rate limiter made the same scan take ~200 s instead of ~30 s.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_and_server_errors_change_nothing() {
+    throttled_scan_equals_clean_scan(0).await;
+}
+
+/// The same on a 20-account organization (the scenario's 6 and 14 bulk
+/// members, 19 active).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow (40-70 s in a debug build, mostly seeding): cargo test --test faults -- --ignored"]
+async fn throttling_and_server_errors_change_nothing_in_20_accounts() {
+    throttled_scan_equals_clean_scan(14).await;
+}
+
+async fn throttled_scan_equals_clean_scan(bulk: usize) {
     seed::use_test_environment();
     let Some(moto) = Moto::start() else { return };
-    seed::scenario(&moto.endpoint()).await;
+    let org = seed::scenario(&moto.endpoint()).await;
+    if bulk > 0 {
+        seed::bulk_members(&moto.endpoint(), &org.root_id, bulk).await;
+    }
 
     let started = Instant::now();
     let clean = collect::scan(
@@ -181,6 +196,7 @@ async fn throttling_and_server_errors_change_nothing() {
     .await
     .expect("clean scan");
     let clean_time = started.elapsed();
+    assert_eq!(clean.accounts.len(), 6 + bulk);
 
     let proxy = proxy(
         &moto,
@@ -200,17 +216,38 @@ async fn throttling_and_server_errors_change_nothing() {
     let faulty_time = started.elapsed();
     let stats = proxy.stats();
     eprintln!(
-        "clean {clean_time:?}, faulty {faulty_time:?}: {} requests, {:?} injected",
+        "{} accounts: clean {clean_time:?}, faulty {faulty_time:?}: {} requests, {:?} injected",
+        clean.accounts.len(),
         stats.total_requests(),
         stats.injected
     );
-    assert!(stats.injected("throttle") >= 50, "{stats:?}");
-    assert!(stats.injected("5xx") >= 5, "{stats:?}");
+    // About 30 % and 5 % of the requests (retries included).
+    let total = stats.total_requests() as f64;
+    let throttled = stats.injected("throttle") as f64;
+    let failed = stats.injected("5xx") as f64;
+    assert!(
+        throttled >= 50.0 && (0.2..0.4).contains(&(throttled / total)),
+        "{stats:?}"
+    );
+    assert!(failed >= 5.0, "{stats:?}");
+    // Every active account was reached through the proxy.
+    let active = clean
+        .accounts
+        .iter()
+        .filter(|a| a.status == "ACTIVE")
+        .count();
+    assert_eq!(proxy.known_accounts().len(), active, "{stats:?}");
 
-    // The same accounts, the same section statuses, the same facts.
+    assert_same_scan(&faulty, &clean);
+}
+
+/// Two scans of the same moto agree: the same accounts, section statuses,
+/// facts and findings (every rule's conclusion, and every message of the
+/// evaluated ones: ERROR messages carry the last attempt's error).
+fn assert_same_scan(faulty: &Snapshot, clean: &Snapshot) {
     assert_eq!(faulty.accounts.len(), clean.accounts.len());
-    assert_eq!(sections(&faulty), sections(&clean));
-    assert_same("accounts", &account_json(&faulty), &account_json(&clean));
+    assert_eq!(sections(faulty), sections(clean));
+    assert_same("accounts", &account_json(faulty), &account_json(clean));
     assert_same(
         "organization",
         &json(&faulty.organization),
@@ -222,9 +259,7 @@ async fn throttling_and_server_errors_change_nothing() {
         &json(&clean.identity_center),
     );
 
-    // The same findings: every rule's conclusion, and every message of the
-    // evaluated ones (ERROR messages carry the last attempt's error).
-    let (clean_f, faulty_f) = (evaluate(&clean), evaluate(&faulty));
+    let (clean_f, faulty_f) = (evaluate(clean), evaluate(faulty));
     assert!(clean_f.iter().any(|f| f.status == Status::Fail));
     assert!(clean_f.iter().any(|f| f.status == Status::Pass));
     let keys = |fs: &[Finding]| fs.iter().map(key).collect::<Vec<_>>();
@@ -387,4 +422,246 @@ async fn stalled_responses_are_bounded_by_the_timeout() {
         }
     }
     assert!(findings.iter().any(|f| f.status == Status::Pass));
+}
+
+/// The `orgaudit` binary, with the test environment's management
+/// credentials, against `endpoint`.
+fn orgaudit(endpoint: &str) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("orgaudit").unwrap();
+    c.env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", MGMT_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", "moto-test-secret-not-real")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent/orgaudit-test/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/orgaudit-test/credentials",
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .args(["scan", "--regions", "us-east-1,eu-west-1", "--no-progress"])
+        .args(["--max-attempts", "2", "--retry-backoff-ms", "10"]);
+    c
+}
+
+/// The audit role of one member cannot be assumed (`sts:AssumeRole` denied
+/// for that account): the account is still reported, with every automated
+/// rule ERROR except `org-access-role-assumable`, which FAILs; every other
+/// account and every organization-level finding is the clean scan's. The
+/// exit code follows the README's precedence: 1 while failures remain (the
+/// FAIL of the unreachable account is one of them), 3 when the only
+/// failures are below `--fail-on` and the rest could not be evaluated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_whose_role_cannot_be_assumed_is_reported() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let org = seed::scenario(&moto.endpoint()).await;
+    let victim = org.prod.id.clone();
+    let clean = collect::scan(
+        &options(moto.endpoint(), 2, Duration::from_secs(20)),
+        &NoProgress,
+    )
+    .await
+    .expect("clean scan");
+    let proxy = proxy(
+        &moto,
+        1,
+        vec![Rule::new(Fault::AccessDenied)
+            .on("sts:AssumeRole")
+            .in_account(&victim)],
+    );
+    let denied = collect::scan(
+        &options(proxy.endpoint(), 2, Duration::from_secs(20)),
+        &NoProgress,
+    )
+    .await
+    .expect("scan");
+    assert!(proxy.stats().injected("access_denied") >= 1);
+
+    // The account is in the snapshot, its access an AssumeRole error and
+    // every fact section not collected because of it.
+    assert_eq!(denied.accounts.len(), clean.accounts.len());
+    let account = denied.accounts.iter().find(|a| a.id == victim).unwrap();
+    match &account.access {
+        orgaudit::snapshot::Section::Error { error } => {
+            assert_eq!(error.operation, "sts:AssumeRole", "{error:?}");
+            assert!(error.code.starts_with("AccessDenied"), "{error:?}");
+        }
+        other => panic!("access of the unassumable account: {other:?}"),
+    }
+    let victim_sections: BTreeMap<String, String> = sections(&denied)
+        .into_iter()
+        .filter(|(path, _)| path.starts_with(&format!(".accounts[{}]", index(&denied, &victim))))
+        .collect();
+    assert!(victim_sections.len() > 10, "{victim_sections:?}");
+    for (path, status) in &victim_sections {
+        if !path.ends_with(".access") {
+            assert_eq!(status, "not_collected", "{path}");
+        }
+    }
+    // Every other account: the clean scan's facts.
+    let others = |s: &Snapshot| {
+        let mut v = account_json(s);
+        v.as_array_mut()
+            .unwrap()
+            .retain(|a| a["id"].as_str() != Some(victim.as_str()));
+        v
+    };
+    assert_same("other accounts", &others(&denied), &others(&clean));
+
+    // Findings: the unreachable account's are ERROR (manual checklist items
+    // aside) except the reachability rule, which FAILs; all others equal.
+    let (clean_f, denied_f) = (evaluate(&clean), evaluate(&denied));
+    let mine = |fs: &[Finding]| -> Vec<Finding> {
+        fs.iter()
+            .filter(|f| f.account_id == victim)
+            .cloned()
+            .collect()
+    };
+    let victim_f = mine(&denied_f);
+    assert!(victim_f.len() >= 15, "{victim_f:?}");
+    let mut errors = 0;
+    for f in &victim_f {
+        match (f.rule_id.as_str(), f.status) {
+            ("org-access-role-assumable", status) => {
+                assert_eq!(status, Status::Fail, "{f:?}");
+                assert!(f.message.contains("could not be reached"), "{f:?}");
+            }
+            (_, Status::Manual) => {}
+            (_, status) => {
+                assert_eq!(status, Status::Error, "{f:?}");
+                errors += 1;
+            }
+        }
+    }
+    assert!(errors >= 15, "{victim_f:?}");
+    // It passed in the clean scan, and some rules of the account were evaluated there.
+    let clean_victim = mine(&clean_f);
+    assert!(clean_victim
+        .iter()
+        .any(|f| f.rule_id == "org-access-role-assumable" && f.status == Status::Pass));
+    assert!(clean_victim
+        .iter()
+        .any(|f| f.status == Status::Fail && f.rule_id != "org-access-role-assumable"));
+    let rest = |fs: &[Finding]| -> Vec<_> {
+        fs.iter()
+            .filter(|f| f.account_id != victim)
+            .map(|f| {
+                (
+                    key(f),
+                    (f.status != Status::Error).then(|| f.message.clone()),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(rest(&denied_f), rest(&clean_f));
+
+    // The binary: the seeded organization has failing findings, and failures
+    // win over incomplete (exit 1); the account is in the report.
+    let out = orgaudit(&proxy.endpoint())
+        .args(["-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reported: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["account_id"] == victim.as_str())
+        .collect();
+    assert_eq!(reported.len(), victim_f.len());
+    assert!(reported
+        .iter()
+        .any(|f| f["rule_id"] == "org-access-role-assumable" && f["status"] == "FAIL"));
+    // Only that account, gated on critical: its one (high) failure is below
+    // the gate, everything else of it is ERROR: incomplete, exit 3.
+    let out = orgaudit(&proxy.endpoint())
+        .args(["--accounts", &victim, "--fail-on", "critical", "-f", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failing: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "FAIL")
+        .collect();
+    assert!(
+        failing.iter().all(|f| f["severity"] != "critical"),
+        "{failing:?}"
+    );
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let out = orgaudit(&proxy.endpoint())
+        .args([
+            "--accounts",
+            &victim,
+            "--fail-on",
+            "critical",
+            "--allow-incomplete",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
+
+fn index(snapshot: &Snapshot, id: &str) -> usize {
+    snapshot.accounts.iter().position(|a| a.id == id).unwrap()
+}
+
+/// Assumed-role sessions that expire during the scan are renewed: the proxy
+/// makes every AssumeRole session last 11 s (and answers `ExpiredToken` to a
+/// request signed with an expired key, as AWS does), and slows one member's
+/// calls so that its scan outlives several sessions. AssumeRole is called
+/// again for that account, no request is refused as expired, and the facts
+/// and findings are the clean scan's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expiring_sessions_are_renewed() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let org = seed::scenario(&moto.endpoint()).await;
+    let slow = org.prod.id.clone();
+    let clean = collect::scan(
+        &options(moto.endpoint(), 2, Duration::from_secs(20)),
+        &NoProgress,
+    )
+    .await
+    .expect("clean scan");
+    let proxy = proxy(
+        &moto,
+        1,
+        vec![Rule::new(Fault::Delay(Duration::from_secs(3))).in_account(&slow)],
+    );
+    let lifetime = Duration::from_secs(11);
+    proxy.set_session_lifetime(Some(lifetime));
+    let started = Instant::now();
+    let renewed = collect::scan(
+        &options(proxy.endpoint(), 2, Duration::from_secs(20)),
+        &NoProgress,
+    )
+    .await
+    .expect("scan");
+    let took = started.elapsed();
+    let stats = proxy.stats();
+    eprintln!(
+        "scan took {took:?}; AssumeRole in the slow account: {}; {:?}",
+        stats.in_account("sts:AssumeRole", &slow),
+        stats.injected
+    );
+    // The slow account's scan outlived a session, and its role was assumed
+    // again (the SDK's identity cache renews 10 s before expiry at the latest).
+    assert!(stats.in_account("sts:AssumeRole", &slow) >= 2, "{stats:?}");
+    assert_eq!(stats.injected("expired"), 0, "{stats:?}");
+    assert!(took > lifetime + Duration::from_secs(2), "{took:?}");
+
+    assert_eq!(sections(&renewed), sections(&clean));
+    assert_same("accounts", &account_json(&renewed), &account_json(&clean));
+    let (clean_f, renewed_f) = (evaluate(&clean), evaluate(&renewed));
+    let keys = |fs: &[Finding]| fs.iter().map(key).collect::<Vec<_>>();
+    assert_eq!(keys(&renewed_f), keys(&clean_f));
+    assert!(renewed_f
+        .iter()
+        .any(|f| f.account_id == slow && f.status == Status::Fail));
 }

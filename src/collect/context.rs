@@ -89,7 +89,12 @@ where
                 ctx.raw().status().as_u16()
             ),
         ),
-        SdkError::ResponseError(_) => ("ResponseError".to_string(), error_chain(err)),
+        // Another unparseable answer: keep its HTTP status (a 403 page
+        // means a denial even when its body cannot be read).
+        SdkError::ResponseError(ctx) => (
+            "ResponseError".to_string(),
+            format!("HTTP {}: {}", ctx.raw().status().as_u16(), error_chain(err)),
+        ),
         _ => ("ClientError".to_string(), error_chain(err)),
     };
     CollectError {

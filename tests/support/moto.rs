@@ -22,6 +22,11 @@ pub struct Moto {
 }
 
 impl Moto {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The endpoint URL every client should use.
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
@@ -30,6 +35,14 @@ impl Moto {
     /// Starts a fresh server, or `None` (after saying so loudly) when moto is
     /// not available outside CI.
     pub fn start() -> Option<Moto> {
+        Moto::start_with_env(&[])
+    }
+
+    /// [`Moto::start`] with more environment for the server (they win over
+    /// the defaults): `MOTO_IAM_LOAD_MANAGED_POLICIES=false` makes creating
+    /// many accounts much faster, for organizations that attach no
+    /// AWS-managed policy.
+    pub fn start_with_env(env: &[(&str, &str)]) -> Option<Moto> {
         let Some(bin) = moto_server() else {
             let msg = "moto server is not available: install it with \
                        `scripts/moto-server.sh install` (needs python3 and PyPI)";
@@ -43,6 +56,7 @@ impl Moto {
         let child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -58,6 +72,33 @@ impl Moto {
             std::thread::sleep(Duration::from_millis(50));
         }
         Some(moto)
+    }
+}
+
+impl Moto {
+    /// Switches moto's IAM enforcement on or off (`POST /moto-api/reset-auth`:
+    /// the runtime form of `INITIAL_NO_AUTH_ACTION_COUNT`, 0 or infinite).
+    /// When on, every request must be signed by a principal that exists in
+    /// moto (an IAM user's key, or an assumed role's session) and whose
+    /// policies allow the action.
+    pub fn enforce_iam(&self, on: bool) {
+        use std::io::{Read, Write};
+        let body = if on { "0" } else { "inf" };
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        write!(
+            stream,
+            "POST /moto-api/reset-auth HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
+            "reset-auth: {response}"
+        );
     }
 }
 

@@ -22,6 +22,12 @@
 //! region) is a hash of the seed and those, so a run is reproducible up to the
 //! order of concurrent identical calls.
 //!
+//! Short sessions: [`Proxy::set_session_lifetime`] makes every credential
+//! issued by `sts:AssumeRole` through the proxy expire that long after it was
+//! issued: the `Expiration` of the answer is rewritten, and a request signed
+//! with the key after that time is answered `ExpiredToken`, as AWS does (moto
+//! checks no expiry).
+//!
 //! The proxy runs on its own thread and runtime, so that it serves blocking
 //! tests (`assert_cmd`) as well as async ones; dropping it stops it.
 
@@ -131,6 +137,8 @@ pub struct Stats {
     pub requests: BTreeMap<String, u64>,
     pub injected: BTreeMap<String, u64>,
     pub injected_by_operation: BTreeMap<(String, String), u64>,
+    /// Requests by (operation, account), where the account is known.
+    pub by_account: BTreeMap<(String, String), u64>,
 }
 
 impl Stats {
@@ -139,6 +147,13 @@ impl Stats {
     }
     pub fn total_requests(&self) -> u64 {
         self.requests.values().sum()
+    }
+    /// Requests of one operation in one account.
+    pub fn in_account(&self, operation: &str, account: &str) -> u64 {
+        self.by_account
+            .get(&(operation.to_string(), account.to_string()))
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -153,6 +168,10 @@ struct State {
     /// Matching requests seen per (rule, operation, account, region).
     seen: Mutex<HashMap<(usize, String, String, String), u64>>,
     stats: Mutex<Stats>,
+    /// See [`Proxy::set_session_lifetime`].
+    session_lifetime: Mutex<Option<Duration>>,
+    /// Access key id → when it expires (short sessions only).
+    expiry: Mutex<HashMap<String, std::time::SystemTime>>,
 }
 
 pub struct Proxy {
@@ -195,6 +214,8 @@ impl Proxy {
             ),
             seen: Mutex::new(HashMap::new()),
             stats: Mutex::new(Stats::default()),
+            session_lifetime: Mutex::new(None),
+            expiry: Mutex::new(HashMap::new()),
         });
         let accept_state = state.clone();
         runtime.spawn(async move {
@@ -222,6 +243,12 @@ impl Proxy {
 
     pub fn stats(&self) -> Stats {
         self.state.stats.lock().unwrap().clone()
+    }
+
+    /// From now on, credentials issued by `sts:AssumeRole` expire `lifetime`
+    /// after they were issued (`None`: as upstream says, unchecked).
+    pub fn set_session_lifetime(&self, lifetime: Option<Duration>) {
+        *self.state.session_lifetime.lock().unwrap() = lifetime;
     }
 
     /// The account ids the proxy has learnt access keys for.
@@ -294,13 +321,36 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> Res<()> {
                 keys.get(&req.access_key).cloned()
             };
         }
-        *state
-            .stats
+        {
+            let mut stats = state.stats.lock().unwrap();
+            *stats.requests.entry(req.operation()).or_default() += 1;
+            if let Some(account) = &req.account {
+                *stats
+                    .by_account
+                    .entry((req.operation(), account.clone()))
+                    .or_default() += 1;
+            }
+        }
+        let expired = state
+            .expiry
             .lock()
             .unwrap()
-            .requests
-            .entry(req.operation())
-            .or_default() += 1;
+            .get(&req.access_key)
+            .is_some_and(|at| std::time::SystemTime::now() >= *at);
+        if expired {
+            *state
+                .stats
+                .lock()
+                .unwrap()
+                .injected
+                .entry("expired".into())
+                .or_default() += 1;
+            client.write_all(&error_response(&req, "expired")).await?;
+            if req.close {
+                return Ok(());
+            }
+            continue;
+        }
 
         let mut fault = None;
         for (i, rule) in state.rules.iter().enumerate() {
@@ -556,7 +606,13 @@ async fn forward(state: &State, req: &Request) -> Res<Vec<u8>> {
             req.account.clone(),
             between(&body, "<AccessKeyId>", "</AccessKeyId>"),
         ) {
-            state.keys.lock().unwrap().insert(key, account);
+            state.keys.lock().unwrap().insert(key.clone(), account);
+            let lifetime = *state.session_lifetime.lock().unwrap();
+            if let Some(lifetime) = lifetime {
+                let at = std::time::SystemTime::now() + lifetime;
+                body = replace_between(&body, "<Expiration>", "</Expiration>", &rfc3339(at));
+                state.expiry.lock().unwrap().insert(key, at);
+            }
         }
     }
 
@@ -584,6 +640,25 @@ fn between(body: &[u8], open: &str, close: &str) -> Option<String> {
     let start = text.find(open)? + open.len();
     let end = text[start..].find(close)? + start;
     Some(text[start..end].trim().to_string())
+}
+
+/// `body` with the text between `open` and `close` replaced by `with`.
+fn replace_between(body: &[u8], open: &str, close: &str, with: &str) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return body.to_vec();
+    };
+    let Some(start) = text.find(open).map(|s| s + open.len()) else {
+        return body.to_vec();
+    };
+    let Some(end) = text[start..].find(close).map(|e| e + start) else {
+        return body.to_vec();
+    };
+    format!("{}{with}{}", &text[..start], &text[end..]).into_bytes()
+}
+
+/// `2026-01-02T03:04:05Z`.
+fn rfc3339(t: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn dechunk(mut data: &[u8]) -> Res<Vec<u8>> {
@@ -621,6 +696,29 @@ fn error_response(req: &Request, what: &str) -> Vec<u8> {
         req.operation()
     );
     match (req.protocol, what) {
+        (Protocol::Query, "expired") => respond(
+            403,
+            "Forbidden",
+            &[("Content-Type", "text/xml")],
+            "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>\
+             <Message>The security token included in the request is expired</Message></Error>\
+             <RequestId>fault-proxy</RequestId></ErrorResponse>",
+        ),
+        (Protocol::Json, "expired") => respond(
+            400,
+            "Bad Request",
+            &[("Content-Type", "application/x-amz-json-1.1")],
+            r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#,
+        ),
+        (Protocol::RestJson, "expired") => respond(
+            403,
+            "Forbidden",
+            &[
+                ("Content-Type", "application/json"),
+                ("x-amzn-ErrorType", "ExpiredTokenException"),
+            ],
+            r#"{"message":"The security token included in the request is expired"}"#,
+        ),
         (Protocol::Query, "throttle") => respond(
             400,
             "Bad Request",

@@ -581,8 +581,10 @@ async fn seed_shared(endpoint: &str, account: &Seeded) {
 /// `n` more member accounts under a new `Root/Bulk` OU, each with an alias,
 /// a SECURITY contact, one user with a console password and an access key,
 /// and a Config recorder in us-east-1: enough for every collector to have
-/// something to read. Returns their ids.
+/// something to read. Returns their ids. The accounts are created one by
+/// one, then filled eight at a time.
 pub async fn bulk_members(endpoint: &str, root_id: &str, n: usize) -> Vec<String> {
+    use futures::StreamExt;
     let mgmt = config(endpoint, mgmt_credentials(), "us-east-1").await;
     let orgs = aws_sdk_organizations::Client::new(&mgmt);
     let ou = create_ou(&orgs, root_id, "Bulk").await;
@@ -598,31 +600,45 @@ pub async fn bulk_members(endpoint: &str, root_id: &str, n: usize) -> Vec<String
             .expect("create account");
         let id = created.create_account_status.unwrap().account_id.unwrap();
         move_account(&orgs, &id, root_id, &ou).await;
-        let creds = assume(endpoint, &id).await;
-        let sdk = config(endpoint, creds.clone(), "us-east-1").await;
-        let iam = aws_sdk_iam::Client::new(&sdk);
-        iam.create_account_alias()
-            .account_alias(format!("acme-{name}"))
-            .send()
-            .await
-            .unwrap();
-        iam.create_user().user_name("ops").send().await.unwrap();
-        iam.create_login_profile()
-            .user_name("ops")
-            .password("Correct-Horse-Battery-9")
-            .send()
-            .await
-            .unwrap();
-        iam.create_access_key()
-            .user_name("ops")
-            .send()
-            .await
-            .unwrap();
-        contacts(&sdk, &["SECURITY"]).await;
-        let bucket = format!("acme-{name}-config");
-        create_bucket(endpoint, &creds, &bucket);
-        seed_config_recorder(&sdk, &bucket, true).await;
-        ids.push(id);
+        ids.push((name, id));
     }
-    ids
+    futures::stream::iter(ids)
+        .map(|(name, id)| async move {
+            fill_bulk_member(endpoint, &name, &id).await;
+            id
+        })
+        .buffered(8)
+        .collect()
+        .await
+}
+
+async fn fill_bulk_member(endpoint: &str, name: &str, id: &str) {
+    let creds = assume(endpoint, id).await;
+    let sdk = config(endpoint, creds.clone(), "us-east-1").await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    iam.create_account_alias()
+        .account_alias(format!("acme-{name}"))
+        .send()
+        .await
+        .unwrap();
+    iam.create_user().user_name("ops").send().await.unwrap();
+    iam.create_login_profile()
+        .user_name("ops")
+        .password("Correct-Horse-Battery-9")
+        .send()
+        .await
+        .unwrap();
+    iam.create_access_key()
+        .user_name("ops")
+        .send()
+        .await
+        .unwrap();
+    contacts(&sdk, &["SECURITY"]).await;
+    let bucket = format!("acme-{name}-config");
+    let (endpoint_owned, creds_owned) = (endpoint.to_string(), creds.clone());
+    // A blocking raw request: off the async workers.
+    tokio::task::spawn_blocking(move || create_bucket(&endpoint_owned, &creds_owned, &bucket))
+        .await
+        .unwrap();
+    seed_config_recorder(&sdk, &format!("acme-{name}-config"), true).await;
 }
