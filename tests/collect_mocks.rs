@@ -315,6 +315,36 @@ async fn organization_features() {
     );
 }
 
+/// Trusted access for IAM off, or no all-features mode: no centralized root
+/// access (an empty list, not an error); any other failure stays an error.
+#[tokio::test]
+async fn organization_features_not_enabled_and_denied() {
+    use aws_sdk_iam::operation::list_organizations_features::ListOrganizationsFeaturesError;
+    use aws_sdk_iam::Client;
+    for (code, enabled) in [
+        ("ServiceAccessNotEnabledException", true),
+        ("OrganizationNotInAllFeaturesModeException", true),
+        ("AccessDenied", false),
+        (
+            "AccountNotManagementOrDelegatedAdministratorException",
+            false,
+        ),
+    ] {
+        let rule = mock!(Client::list_organizations_features).then_error(move || {
+            ListOrganizationsFeaturesError::generic(
+                ErrorMetadata::builder().code(code).message("no").build(),
+            )
+        });
+        let client = mock_client!(aws_sdk_iam, [&rule]);
+        let got = iam::organization_features(&Ctx::new(4), &client).await;
+        match (&got, enabled) {
+            (Section::Ok { data }, true) => assert!(data.is_empty(), "{code}: {got:?}"),
+            (Section::Error { error }, false) => assert_eq!(error.code, code),
+            _ => panic!("{code}: {got:?}"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn an_audit_role_that_cannot_be_assumed_is_a_collect_error() {
     use aws_sdk_sts::operation::assume_role::AssumeRoleError;

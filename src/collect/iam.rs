@@ -45,10 +45,19 @@ pub(crate) fn section<T>(r: Result<T, CollectError>) -> Section<T> {
     }
 }
 
+/// Answers of `iam:ListOrganizationsFeatures` that say no feature can be
+/// enabled: trusted access for IAM is off, or the organization lacks all
+/// features. Both mean "no centralized root access", a fact, not a failure
+/// (and the stricter reading: no member is exempt from the root rules).
+const NO_ORGANIZATION_FEATURES: &[&str] = &[
+    "ServiceAccessNotEnabledException",
+    "OrganizationNotInAllFeaturesModeException",
+];
+
 /// `iam:ListOrganizationsFeatures` (management account).
 pub async fn organization_features(ctx: &Ctx, client: &Client) -> Section<Vec<String>> {
-    section(
-        ctx.call(
+    let result = ctx
+        .call(
             "iam:ListOrganizationsFeatures",
             None,
             client.list_organizations_features().send(),
@@ -63,8 +72,11 @@ pub async fn organization_features(ctx: &Ctx, client: &Client) -> Section<Vec<St
                 .collect();
             features.sort();
             features
-        }),
-    )
+        });
+    match result {
+        Err(e) if NO_ORGANIZATION_FEATURES.contains(&e.code.as_str()) => Section::ok(Vec::new()),
+        other => section(other),
+    }
 }
 
 async fn summary(ctx: &Ctx, client: &Client) -> Result<IamSummary, CollectError> {
