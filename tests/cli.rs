@@ -216,6 +216,30 @@ fn typo_in_a_multi_line_condition_points_at_its_line() {
     );
 }
 
+/// `!has(section)` would be true for a section that could not be read: a
+/// load error, so that missing data never passes. `has()` of a field inside a
+/// section is fine (reading through an unavailable section is ERROR).
+#[test]
+fn negated_has_of_a_section_is_a_load_error() {
+    eval_with_rule(&GOOD_RULE.replace(
+        "condition: size(account.iam.aliases) > 0",
+        "condition: \"!has(account.iam.password_policy)\"",
+    ))
+    .code(2)
+    .stderr(
+        predicate::str::contains("r.yaml:6:")
+            .and(predicate::str::contains(
+                "!has(account.iam.password_policy)",
+            ))
+            .and(predicate::str::contains("missing data would pass")),
+    );
+    eval_with_rule(&GOOD_RULE.replace(
+        "condition: size(account.iam.aliases) > 0",
+        "condition: \"!has(account.iam.summary.users)\"",
+    ))
+    .code(1);
+}
+
 #[test]
 fn unknown_variable_is_a_load_error() {
     eval_with_rule(&GOOD_RULE.replace("size(account.iam.aliases)", "size(acount.iam.aliases)"))

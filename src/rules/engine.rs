@@ -7,7 +7,8 @@
 //! condition reads is removed from the view before they run: any read of it
 //! fails, so the finding is ERROR with the section's reason, unless the
 //! decision did not depend on it (`a || b` where `b` is true — CEL's logical
-//! operators absorb errors). `has()` of an unavailable section is false.
+//! operators absorb errors). `has()` of an unavailable section is false, so
+//! `!has(section)` is refused when rules load.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};

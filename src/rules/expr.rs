@@ -119,6 +119,7 @@ pub struct Expr {
     program: cel::Program,
     paths: Vec<FieldPath>,
     unknown_identifiers: Vec<(String, usize)>,
+    negated_has: Vec<FieldPath>,
 }
 
 /// The CEL environment every expression is compiled and run in: the standard
@@ -206,14 +207,17 @@ impl Expr {
             roots: variables,
             paths: Vec::new(),
             unknown: Vec::new(),
+            negated_has: Vec::new(),
         };
         walker.walk(program.expression(), &HashMap::new());
-        let (paths, unknown_identifiers) = (walker.paths, walker.unknown);
+        let (paths, unknown_identifiers, negated_has) =
+            (walker.paths, walker.unknown, walker.negated_has);
         Ok(Expr {
             source: source.to_string(),
             program,
             paths,
             unknown_identifiers,
+            negated_has,
         })
     }
 
@@ -224,6 +228,11 @@ impl Expr {
     /// Every field path the expression reads (prefixes included).
     pub fn paths(&self) -> &[FieldPath] {
         &self.paths
+    }
+
+    /// The paths tested absent: `!has(x.f)` gives `x.f`.
+    pub fn negated_has(&self) -> &[FieldPath] {
+        &self.negated_has
     }
 
     /// Identifiers that are neither variables in scope nor CEL built-ins.
@@ -274,6 +283,7 @@ struct Walker<'a> {
     roots: &'a [&'a str],
     paths: Vec<FieldPath>,
     unknown: Vec<(String, usize)>,
+    negated_has: Vec<FieldPath>,
 }
 
 /// What an identifier in scope denotes: a path, or an opaque value.
@@ -324,8 +334,18 @@ impl Walker<'_> {
                 if let Some(t) = &call.target {
                     self.walk(t, scope);
                 }
+                let before = self.paths.len();
                 let args: Vec<Option<(String, Vec<String>)>> =
                     call.args.iter().map(|a| self.walk(a, scope)).collect();
+                // `!has(x.f)`: the has() test records its path last.
+                if call.func_name == "!_" && call.args.len() == 1 {
+                    if let Ast::Select(select) = &call.args[0].expr {
+                        if select.test && self.paths.len() > before {
+                            let tested = self.paths[self.paths.len() - 1].clone();
+                            self.negated_has.push(tested);
+                        }
+                    }
+                }
                 if call.func_name == "_[_]" && call.args.len() == 2 {
                     // Indexing: a string literal key is a field; anything else an element.
                     if let Some((root, mut segments)) = args[0].clone() {
@@ -442,6 +462,17 @@ mod tests {
         }
         let err = run("'x'.matches('(')").unwrap_err();
         assert!(err.contains("not a valid regex"), "{err}");
+    }
+
+    #[test]
+    fn finds_negated_has() {
+        let e = Expr::compile(
+            "!has(account.iam.summary) || has(account.budgets) && !(has(account.x.y))",
+            &["account"],
+        )
+        .unwrap();
+        let got: Vec<String> = e.negated_has().iter().map(FieldPath::display).collect();
+        assert_eq!(got, ["account.iam.summary", "account.x.y"]);
     }
 
     #[test]

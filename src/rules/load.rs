@@ -461,6 +461,7 @@ fn compile_automated(
     let params_shape = Shape::Object(params.keys().map(|k| (k.clone(), Shape::Any)).collect());
     let mut var_shapes: BTreeMap<String, Shape> = BTreeMap::new();
     let shapes = ViewShapes::reference();
+    let reference = shapes;
     var_shapes.insert("account".into(), shapes.account.clone());
     var_shapes.insert("mgmt".into(), shapes.account.clone());
     var_shapes.insert("org".into(), shapes.org.clone());
@@ -497,6 +498,29 @@ fn compile_automated(
                             vars.join(", ")
                         ),
                     ));
+                }
+                for path in expr.negated_has() {
+                    let sections = match path.root.as_str() {
+                        "account" | "mgmt" => &reference.account_sections,
+                        "org" => &reference.org_sections,
+                        "scan" => &reference.scan_sections,
+                        _ => continue,
+                    };
+                    if sections.contains(&path.segments) {
+                        let (l, c) = expr.position_of(path.offset);
+                        errors.push(span.error_at(
+                            file,
+                            l,
+                            c,
+                            format!(
+                                "rule `{}`: `!has({})` is also true when that section could \
+                                 not be read, so missing data would pass; test what the \
+                                 section holds instead (reading an unavailable section is ERROR)",
+                                rf.id.value,
+                                path.display()
+                            ),
+                        ));
+                    }
                 }
                 for path in expr.paths() {
                     if let Err(msg) = check_path(path, shapes) {

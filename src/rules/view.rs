@@ -6,7 +6,7 @@
 //! marker is ERROR (checked before evaluation, and any field access on the
 //! marker fails at run time too), never PASS.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use cel::common::traits::{Adder, Comparer, Container, Indexer, Iterable, Sizer, Zeroer};
 use cel::common::types::Type;
@@ -506,6 +506,39 @@ pub struct ViewShapes {
     pub account: Shape,
     pub org: Shape,
     pub scan: Shape,
+    /// The paths (within `account`/`mgmt`, `org`, `scan`) of sections: data
+    /// that may be unavailable.
+    pub account_sections: BTreeSet<Vec<String>>,
+    pub org_sections: BTreeSet<Vec<String>>,
+    pub scan_sections: BTreeSet<Vec<String>>,
+}
+
+/// The paths of the sections in a (not unwrapped) snapshot JSON tree.
+fn section_paths(json: &Json, at: &mut Vec<String>, out: &mut BTreeSet<Vec<String>>) {
+    match json {
+        Json::Object(map) => {
+            if let Some(state) = section_state(map) {
+                out.insert(at.clone());
+                if let (SectionState::Ok, Some(data)) = (state, map.get("data")) {
+                    section_paths(data, at, out);
+                }
+                return;
+            }
+            for (k, v) in map {
+                at.push(k.clone());
+                section_paths(v, at, out);
+                at.pop();
+            }
+        }
+        Json::Array(items) => {
+            at.push("[]".to_string());
+            for item in items {
+                section_paths(item, at, out);
+            }
+            at.pop();
+        }
+        _ => {}
+    }
 }
 
 impl ViewShapes {
@@ -515,14 +548,25 @@ impl ViewShapes {
             let json = crate::snapshot::reference::reference_snapshot_json();
             let snapshot: Snapshot =
                 serde_json::from_value(json).expect("reference snapshot deserializes");
-            let account =
-                unwrap_sections(serde_json::to_value(&snapshot.accounts[0]).expect("serializes"));
+            let account_json = serde_json::to_value(&snapshot.accounts[0]).expect("serializes");
+            let scan_json = serde_json::to_value(&snapshot.scan).expect("serializes");
+            let org_json = serde_json::json!({
+                "organization": snapshot.organization,
+                "features": snapshot.organization_features,
+                "identity_center": snapshot.identity_center,
+            });
+            let sections = |json: &Json| {
+                let mut out = BTreeSet::new();
+                section_paths(json, &mut Vec::new(), &mut out);
+                out
+            };
             ViewShapes {
-                account: Shape::of(&account),
+                account_sections: sections(&account_json),
+                org_sections: sections(&org_json),
+                scan_sections: sections(&scan_json),
+                account: Shape::of(&unwrap_sections(account_json)),
                 org: Shape::of(&org_view(&snapshot)),
-                scan: Shape::of(&unwrap_sections(
-                    serde_json::to_value(&snapshot.scan).expect("serializes"),
-                )),
+                scan: Shape::of(&unwrap_sections(scan_json)),
             }
         })
     }
