@@ -6,8 +6,37 @@ use std::path::Path;
 
 fn orgaudit() -> Command {
     let mut c = Command::cargo_bin("orgaudit").unwrap();
-    c.env("NO_COLOR", "1");
+    c.env("NO_COLOR", "1").env_remove("COLUMNS");
     c
+}
+
+/// Piped, the table is not wrapped, unless `COLUMNS` gives a width.
+#[test]
+fn table_wraps_to_columns_off_a_terminal() {
+    let widest = |out: &[u8]| {
+        String::from_utf8_lossy(out)
+            .lines()
+            .filter(|l| l.starts_with(['│', '┌', '╞', '├', '└']))
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let plain = orgaudit()
+        .args(["eval", "fixtures/demo-org.json"])
+        .output()
+        .unwrap();
+    assert!(widest(&plain.stdout) > 100, "the demo's table is wide");
+    let wrapped = orgaudit()
+        .env("COLUMNS", "100")
+        .args(["eval", "fixtures/demo-org.json"])
+        .output()
+        .unwrap();
+    assert_eq!(wrapped.status.code(), Some(1));
+    assert!(
+        widest(&wrapped.stdout) <= 100,
+        "{}",
+        String::from_utf8_lossy(&wrapped.stdout)
+    );
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {

@@ -89,9 +89,18 @@ impl RenderOptions {
     /// Options for output written to a stream that is (or is not) a terminal:
     /// colour only on a terminal and when `NO_COLOR` is unset or empty
     /// (<https://no-color.org>); wrapping to the terminal's width when known.
+    /// Off a terminal a table is not wrapped unless `COLUMNS` sets a width
+    /// (`COLUMNS=120 orgaudit eval … | less`).
     pub fn for_stream(is_terminal: bool) -> RenderOptions {
         if !is_terminal {
-            return RenderOptions::plain();
+            let width = std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse::<u16>().ok())
+                .filter(|w| *w >= 40);
+            return RenderOptions {
+                width,
+                ..RenderOptions::plain()
+            };
         }
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         RenderOptions {
