@@ -696,3 +696,61 @@ fn failed_sections_at<'a>(
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shared maps and lists behave as the plain ones in every operation the
+    /// rules use, on either side of an operator.
+    #[test]
+    fn shared_values_are_maps_and_lists() {
+        let facts = facts_of(serde_json::json!({
+            "l": [1, 2],
+            "m": {"a": 1},
+            "ms": [{"a": 1, "tags": ["x"]}, {"a": 2, "tags": []}],
+            "s": {"status": "error", "error": {"operation": "iam:GetX", "code": "AccessDenied", "message": "no"}},
+        }));
+        let mut ctx = cel::Context::with_env(super::super::expr::env());
+        ctx.add_variable_as_val("account", facts.clone_as_boxed());
+        let ctx = ctx;
+        for src in [
+            "account.l + [3] == [1, 2, 3]",
+            "[0] + account.l == [0, 1, 2]",
+            "2 in account.l",
+            "'a' in account.m",
+            "account.m == {'a': 1}",
+            "{'a': 1} == account.m",
+            "size(account.m) == 1 && size(account.l) == 2",
+            "account.l.map(x, x * 2) == [2, 4]",
+            "account.ms.exists(m, m.a == 2 && size(m.tags) == 0)",
+            "account.ms.filter(m, 'x' in m.tags).map(m, m.a) == [1]",
+            "account.m.all(k, k == 'a')",
+            "type(account.m) == map && type(account.l) == list",
+            "account.ms[1].a == 2",
+            "has(account.m.a) && !has(account.m.b)",
+        ] {
+            let e = super::super::expr::Expr::compile(src, &["account"]).unwrap();
+            assert_eq!(e.run(&ctx), Ok(cel::Value::Bool(true)), "{src}");
+        }
+        let marker = field(&*facts, "s").unwrap();
+        assert_eq!(
+            unavailable_reason(marker),
+            Some(
+                crate::snapshot::CollectError {
+                    operation: "iam:GetX".into(),
+                    code: "AccessDenied".into(),
+                    message: "no".into(),
+                    region: None
+                }
+                .to_string()
+                .as_str()
+            )
+        );
+        assert!(field(&*without_unavailable(&*facts), "s").is_none());
+        assert_eq!(
+            find_unavailable(&*facts, &["s", "x"]),
+            unavailable_reason(marker)
+        );
+    }
+}
