@@ -10,11 +10,6 @@ use std::time::Instant;
 use orgaudit::rules::{engine, RuleSet};
 use orgaudit::snapshot::Snapshot;
 
-/// mimalloc: evaluation and rendering allocate many small values on several
-/// threads at once, where it is markedly faster than the system allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;

@@ -20,11 +20,6 @@ use orgaudit::report::{render, Format, RenderOptions};
 const REGIONS: [&str; 4] = ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"];
 
 /// A small deterministic hash (splitmix64) for the status mix.
-/// mimalloc: evaluation and rendering allocate many small values on several
-/// threads at once, where it is markedly faster than the system allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

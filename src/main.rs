@@ -2,11 +2,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc: evaluation and rendering allocate many small values on several
-/// threads at once, where it is markedly faster than the system allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     init_logging();
     let cli = orgaudit::cli::Cli::parse();
