@@ -151,16 +151,17 @@ fn days_between(
     Ok((now - t).num_days())
 }
 
-/// One variable's facts, and the same without their unavailable sections
+/// A variable's facts (an account, `org`, `mgmt`, `scan`), and the same
+/// without their unavailable sections
 /// (made on first use, then shared by every rule that needs it).
-struct Facts {
+struct Variable {
     full: view::Facts,
     stripped: OnceLock<view::Facts>,
 }
 
-impl Facts {
-    fn new(full: view::Facts) -> Facts {
-        Facts {
+impl Variable {
+    fn new(full: view::Facts) -> Variable {
+        Variable {
             full,
             stripped: OnceLock::new(),
         }
@@ -187,9 +188,9 @@ impl Facts {
 }
 
 struct Evaluator {
-    org: Facts,
-    mgmt: Facts,
-    scan: Facts,
+    org: Variable,
+    mgmt: Variable,
+    scan: Variable,
     /// The functions every evaluation sees (`days_since`); each evaluation
     /// runs in a child scope of it that resolves the variables.
     root: cel::Context<'static, 'static>,
@@ -207,7 +208,7 @@ impl Evaluator {
     fn run(
         &self,
         p: &Prepared,
-        account: Option<&Facts>,
+        account: Option<&Variable>,
         out: &mut Vec<Finding>,
         id: &(String, String),
     ) {
@@ -263,7 +264,7 @@ impl Evaluator {
         // `b` true): such sections are removed from the view, so that any read
         // of them fails at run time and the finding is ERROR (or FAIL, for
         // `on_unavailable: fail`), never PASS.
-        let root_of = |name: &str| -> Option<(usize, &Facts)> {
+        let root_of = |name: &str| -> Option<(usize, &Variable)> {
             match name {
                 "account" => account.map(|f| (0, f)),
                 "org" => Some((1, &self.org)),
@@ -315,7 +316,7 @@ impl Evaluator {
         // The collection reads only available sections (checked above); its
         // elements keep their unavailable markers for the per-element check.
         let original = Vars {
-            account: account.map(Facts::full),
+            account: account.map(Variable::full),
             org: self.org.full(),
             mgmt: self.mgmt.full(),
             scan: self.scan.full(),
@@ -494,9 +495,9 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
     root.add_function("days_since", move |ts: Arc<String>| days_between(&ts, now))
         .expect("days_since is not a CEL built-in");
     let ev = Evaluator {
-        org: Facts::new(view.org),
-        mgmt: Facts::new(view.mgmt),
-        scan: Facts::new(view.scan),
+        org: Variable::new(view.org),
+        mgmt: Variable::new(view.mgmt),
+        scan: Variable::new(view.scan),
         root,
         org_finding_account: org_id,
     };
@@ -513,7 +514,7 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
             // Converted here, not up front: only the accounts in flight are
             // held as CEL values.
             let (facts, incomplete) = view::account_facts(account);
-            let facts = Facts::new(facts);
+            let facts = Variable::new(facts);
             let id = (account.id.clone(), account.name.clone());
             let mut out = Vec::new();
             for p in &prepared {

@@ -1,7 +1,7 @@
 //! Snapshot structs straight to the CEL values rules see, in one pass: a
-//! serde serializer that builds [`Facts`] the way `view::facts_of` does from
-//! JSON (same maps, lists and scalars, sections unwrapped), without building
-//! the JSON first. Evaluation converts every account this way.
+//! serde serializer that builds the same [`Facts`] as `view::to_val` of the
+//! JSON with its sections unwrapped, without building the JSON first.
+//! Evaluation converts every account this way.
 
 use std::collections::HashMap;
 
@@ -391,7 +391,9 @@ mod tests {
         let snapshot = crate::snapshot::Snapshot::from_json(&text, "demo").unwrap();
         for account in &snapshot.accounts {
             let direct = to_facts(account).unwrap();
-            let through_json = view::facts_of(serde_json::to_value(account).unwrap());
+            let through_json = view::to_val(view::unwrap_sections(
+                serde_json::to_value(account).unwrap(),
+            ));
             assert!(
                 direct.equals(&*through_json),
                 "account {}: {direct:?} != {through_json:?}",

@@ -461,7 +461,6 @@ fn compile_automated(
     let params_shape = Shape::Object(params.keys().map(|k| (k.clone(), Shape::Any)).collect());
     let mut var_shapes: BTreeMap<String, Shape> = BTreeMap::new();
     let shapes = ViewShapes::reference();
-    let reference = shapes;
     var_shapes.insert("account".into(), shapes.account.clone());
     var_shapes.insert("mgmt".into(), shapes.account.clone());
     var_shapes.insert("org".into(), shapes.org.clone());
@@ -500,6 +499,7 @@ fn compile_automated(
                     ));
                 }
                 for path in expr.negated_has() {
+                    let reference = ViewShapes::reference();
                     let sections = match path.root.as_str() {
                         "account" | "mgmt" => &reference.account_sections,
                         "org" => &reference.org_sections,

@@ -235,31 +235,6 @@ pub fn to_val(json: Json) -> Facts {
     }
 }
 
-/// Converts snapshot JSON to the CEL value rules see, unwrapping sections on
-/// the way (see the module docs): one pass, no intermediate JSON.
-pub fn facts_of(json: Json) -> Facts {
-    match json {
-        Json::Object(map) => match section_state(&map) {
-            Some(SectionState::Ok) => facts_of(
-                map.into_iter()
-                    .find(|(k, _)| k == "data")
-                    .map(|(_, v)| v)
-                    .unwrap_or(Json::Null),
-            ),
-            Some(SectionState::Unavailable(reason)) => to_val(marker(reason)),
-            None => Shared::boxed(CelMap::from(
-                map.into_iter()
-                    .map(|(k, v)| (CelMapKey::from(k), facts_of(v)))
-                    .collect::<HashMap<_, _>>(),
-            )),
-        },
-        Json::Array(items) => Shared::boxed(CelList::from(
-            items.into_iter().map(facts_of).collect::<Vec<_>>(),
-        )),
-        other => to_val(other),
-    }
-}
-
 /// The value of field `name` of a map value.
 pub fn field<'a>(value: &'a dyn Val, name: &str) -> Option<&'a dyn Val> {
     // Our maps are records of a dozen fields: a scan beats hashing the name.
@@ -376,7 +351,7 @@ pub struct SnapshotView {
 impl SnapshotView {
     pub fn new(snapshot: &Snapshot) -> SnapshotView {
         let mgmt = match snapshot.management() {
-            Some(a) => facts_of(serde_json::to_value(a).expect("account serializes")),
+            Some(a) => super::facts_ser::to_facts(a).expect("account converts"),
             None => to_val(marker("the snapshot has no management account".to_string())),
         };
         let scan = unwrap_sections(serde_json::to_value(&snapshot.scan).expect("scan serializes"));
@@ -705,12 +680,12 @@ mod tests {
     /// rules use, on either side of an operator.
     #[test]
     fn shared_values_are_maps_and_lists() {
-        let facts = facts_of(serde_json::json!({
+        let facts = to_val(unwrap_sections(serde_json::json!({
             "l": [1, 2],
             "m": {"a": 1},
             "ms": [{"a": 1, "tags": ["x"]}, {"a": 2, "tags": []}],
             "s": {"status": "error", "error": {"operation": "iam:GetX", "code": "AccessDenied", "message": "no"}},
-        }));
+        })));
         let mut ctx = cel::Context::with_env(super::super::expr::env());
         ctx.add_variable_as_val("account", facts.clone_as_boxed());
         let ctx = ctx;
