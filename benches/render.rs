@@ -47,6 +47,7 @@ fn rules() -> Vec<RuleInfo> {
             scope: Scope::Account,
             service: ["iam", "cloudtrail", "config", "budgets", "account"][i % 5].to_string(),
             manual: i == 23 || i == 24,
+            passes_when: None,
             rationale: "Without this control an attacker who obtains credentials can act \
                         unnoticed; the CIS AWS Foundations Benchmark requires it."
                 .to_string(),

@@ -209,6 +209,9 @@ pub struct RuleInfo {
     /// The AWS service the rule reads (`iam`, `cloudtrail`…).
     pub service: String,
     pub manual: bool,
+    /// Exactly what passes, in words (the rule file's `passes_when`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passes_when: Option<String>,
     pub rationale: String,
     pub remediation: String,
     pub sources: Vec<String>,

@@ -3,6 +3,7 @@
 //! Data flows one way: `collect` (AWS, read-only) → [`snapshot::Snapshot`] →
 //! `rules` (evaluate) → [`findings`] → `report` (render).
 
+pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod collect;

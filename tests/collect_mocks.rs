@@ -409,3 +409,69 @@ async fn assumed_credentials_are_cached_until_near_expiry() {
     role.credentials().await.unwrap();
     assert_eq!(short.num_calls(), 2);
 }
+
+/// moto does not implement `DescribeDeliveryChannelStatus` (it answers 500,
+/// so the moto scan records that section as an error): a failing delivery
+/// is read here from a mock.
+#[tokio::test]
+async fn config_delivery_channel_status() {
+    use aws_sdk_config::operation::describe_config_rules::DescribeConfigRulesOutput;
+    use aws_sdk_config::operation::describe_configuration_recorders::DescribeConfigurationRecordersOutput;
+    use aws_sdk_config::operation::describe_delivery_channel_status::DescribeDeliveryChannelStatusOutput;
+    use aws_sdk_config::operation::describe_delivery_channels::DescribeDeliveryChannelsOutput;
+    use aws_sdk_config::types::{
+        ConfigExportDeliveryInfo, DeliveryChannel, DeliveryChannelStatus, DeliveryStatus,
+    };
+    use aws_sdk_config::Client;
+    let recorders = mock!(Client::describe_configuration_recorders)
+        .then_output(|| DescribeConfigurationRecordersOutput::builder().build());
+    let channels = mock!(Client::describe_delivery_channels).then_output(|| {
+        DescribeDeliveryChannelsOutput::builder()
+            .delivery_channels(
+                DeliveryChannel::builder()
+                    .name("default")
+                    .s3_bucket_name("gone-bucket")
+                    .build(),
+            )
+            .build()
+    });
+    let status = mock!(Client::describe_delivery_channel_status).then_output(|| {
+        DescribeDeliveryChannelStatusOutput::builder()
+            .delivery_channels_status(
+                DeliveryChannelStatus::builder()
+                    .name("default")
+                    .config_history_delivery_info(
+                        ConfigExportDeliveryInfo::builder()
+                            .last_status(DeliveryStatus::Failure)
+                            .last_error_code("NoSuchBucket")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let rules = mock!(Client::describe_config_rules)
+        .then_output(|| DescribeConfigRulesOutput::builder().build());
+    let all: [&Rule; 4] = [&recorders, &channels, &status, &rules];
+    let client = mock_client!(aws_sdk_config, all);
+    let got = config::collect(&Ctx::new(4), &client, "eu-west-1").await;
+    let statuses = got.delivery_status.data().expect("delivery status read");
+    assert_eq!(statuses.len(), 1);
+    let history = statuses[0].config_history.as_ref().unwrap();
+    assert_eq!(history.last_status.as_deref(), Some("Failure"));
+    assert_eq!(history.last_error_code.as_deref(), Some("NoSuchBucket"));
+
+    // Denied: the section is an error naming the call, never "no failure".
+    let denied_status = mock!(Client::describe_delivery_channel_status).then_error(|| {
+        aws_sdk_config::operation::describe_delivery_channel_status::DescribeDeliveryChannelStatusError::generic(denied())
+    });
+    let all: [&Rule; 4] = [&recorders, &channels, &denied_status, &rules];
+    let client = mock_client!(aws_sdk_config, all);
+    let got = config::collect(&Ctx::new(4), &client, "eu-west-1").await;
+    match got.delivery_status {
+        Section::Error { error } => {
+            assert_eq!(error.operation, "config:DescribeDeliveryChannelStatus")
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -276,13 +276,7 @@ fn reads(rule: &orgaudit::rules::Rule, field: &str) -> bool {
     let orgaudit::rules::Logic::Automated(a) = &rule.logic else {
         return false;
     };
-    let mut exprs = vec![&a.condition];
-    exprs.extend(a.filter.iter());
-    exprs.extend(a.for_each.iter().map(|f| &f.collection));
-    exprs.extend(a.message.parts.iter().filter_map(|p| match p {
-        orgaudit::rules::TemplatePart::Expr(e) => Some(e),
-        _ => None,
-    }));
+    let exprs: Vec<&orgaudit::rules::expr::Expr> = a.expressions().collect();
     exprs.iter().any(|e| {
         e.paths()
             .iter()

@@ -53,6 +53,7 @@ const NOT_IN_MOTO: &[&str] = &[
     "ce:GetAnomalySubscriptions",
     "budgets:DescribeSubscribersForNotification",
     "config:DescribeComplianceByConfigRule",
+    "config:DescribeDeliveryChannelStatus",
 ];
 
 /// The seeded organization, with the audit principal in place.
@@ -447,13 +448,7 @@ fn reads(rule: &orgaudit::rules::Rule, field: &str) -> bool {
     let orgaudit::rules::Logic::Automated(a) = &rule.logic else {
         return false;
     };
-    let mut exprs = vec![&a.condition];
-    exprs.extend(a.filter.iter());
-    exprs.extend(a.for_each.iter().map(|f| &f.collection));
-    exprs.extend(a.message.parts.iter().filter_map(|p| match p {
-        orgaudit::rules::TemplatePart::Expr(e) => Some(e),
-        _ => None,
-    }));
+    let exprs: Vec<&orgaudit::rules::expr::Expr> = a.expressions().collect();
     exprs.iter().any(|e| {
         e.paths()
             .iter()

@@ -26,6 +26,7 @@ fn rule(
         scope: Scope::Account,
         service: service.to_string(),
         manual,
+        passes_when: None,
         rationale: format!("Why `{id}` matters: an attacker who gets in here owns the account."),
         remediation: format!(
             "1. Open the console.\n2. Fix `{id}`.\n\n```sh\naws {service} example --fix\n```"

@@ -148,7 +148,29 @@ async fn scan_of_a_seeded_organization() {
     assert_eq!(mgmt.iam.aliases.data().unwrap(), &["acme-mgmt"]);
     let users = mgmt.iam.users.data().unwrap();
     let names: Vec<&str> = users.iter().map(|u| u.name.as_str()).collect();
-    assert_eq!(names, ["break-glass", "mgmt-org-admin"]);
+    assert_eq!(names, ["break-glass", "mgmt-org-admin", "ci-admin"]);
+    // Policy documents for the analysis: the AWS managed AdministratorAccess
+    // (GetPolicy + GetPolicyVersion) and the customer managed OrgAdmins
+    // (from the authorization details), URL-decoded.
+    let policies = mgmt.iam.policies.data().expect("policy documents read");
+    let doc = |name: &str| {
+        &policies
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("{name} in {policies:?}"))
+            .document
+    };
+    assert_eq!(doc("AdministratorAccess")["Statement"][0]["Action"], "*");
+    assert_eq!(doc("OrgAdmins")["Statement"][0]["Action"][0], "*:*");
+    let inline = users[1].inline_policies.data().unwrap();
+    assert_eq!(inline[0].name, "inline-extra");
+    assert_eq!(
+        inline[0].document["Statement"][0]["Action"],
+        "s3:ListAllMyBuckets"
+    );
+    // moto keeps no permissions boundary for users (only for roles): an
+    // empty one here; boundaries are covered by the rule fixtures.
+    assert_eq!(users[2].permissions_boundary.data(), Some(&None));
     let bg = &users[0];
     assert!(bg.login_profile.is_some());
     assert_eq!(bg.mfa_devices.len(), 1);
@@ -172,11 +194,11 @@ async fn scan_of_a_seeded_organization() {
     let report = mgmt.iam.credential_report.data().unwrap();
     let report_users: Vec<&str> = report.rows.iter().map(|r| r.user.as_str()).collect();
     // moto gap: the report has no <root_account> row.
-    assert_eq!(report_users, ["break-glass", "mgmt-org-admin"]);
+    assert_eq!(report_users, ["break-glass", "mgmt-org-admin", "ci-admin"]);
     assert!(report.rows[0].mfa_active);
     assert!(report.rows[1].access_key_1_active);
     let summary = mgmt.iam.summary.data().unwrap();
-    assert_eq!(summary.users, Some(2));
+    assert_eq!(summary.users, Some(3));
     // moto gap: root never has MFA in moto's account summary.
     assert_eq!(summary.account_mfa_enabled, Some(0));
 

@@ -17,8 +17,14 @@ use crate::snapshot::{
 /// home region when that region is audited. `client_for` gives the client of
 /// a region. Any failure makes the whole section an error: a trail whose
 /// status is unknown must not look like a trail that is not logging.
+///
+/// A trail of another account (an organization trail seen from a member)
+/// cannot be asked about from here: AWS answers `TrailNotFoundException` or
+/// `CloudTrailARNInvalidException`. It is listed without status and
+/// selectors; the analysis judges it from its owner's copy.
 pub async fn collect<F>(
     ctx: &Ctx,
+    account_id: &str,
     regions: &[String],
     client_for: F,
 ) -> Result<CloudTrail, CollectError>
@@ -68,6 +74,24 @@ where
                 Some(region),
                 client.get_event_selectors().trail_name(&arn).send(),
             );
+            let owner = arn.split(':').nth(4).unwrap_or_default();
+            if owner != account_id {
+                return Ok::<_, CollectError>(Trail {
+                    name: t.name.unwrap_or_default(),
+                    arn: arn.clone(),
+                    home_region: t.home_region.unwrap_or_default(),
+                    is_multi_region_trail: t.is_multi_region_trail.unwrap_or(false),
+                    is_organization_trail: t.is_organization_trail.unwrap_or(false),
+                    include_global_service_events: t.include_global_service_events.unwrap_or(false),
+                    log_file_validation_enabled: t.log_file_validation_enabled.unwrap_or(false),
+                    s3_bucket_name: t.s3_bucket_name,
+                    kms_key_id: t.kms_key_id,
+                    cloud_watch_logs_log_group_arn: t.cloud_watch_logs_log_group_arn,
+                    status: None,
+                    event_selectors: Vec::new(),
+                    advanced_event_selectors: Vec::new(),
+                });
+            }
             let (status, selectors) = futures::try_join!(status, selectors)?;
             Ok::<_, CollectError>(Trail {
                 name: t.name.unwrap_or_default(),

@@ -7,27 +7,80 @@ use super::context::{ts, Ctx};
 use super::iam::section;
 use crate::snapshot::{
     CollectError, ConfigRecorder, ConfigRecorderStatus, ConfigRecording, ConfigRegion, ConfigRule,
-    ConfigRuleCompliance, DeliveryChannel,
+    ConfigRuleCompliance, DeliveryChannel, DeliveryChannelStatus, DeliveryInfo,
 };
 
 /// AWS Config facts of one region. Calls whose answer is empty by
 /// definition are skipped: no recorder status without a recorder, no
 /// compliance without a rule.
 pub async fn collect(ctx: &Ctx, client: &Client, region: &str) -> ConfigRegion {
-    let (recording, (rules, compliance)) = tokio::join!(recording(ctx, client, region), async {
-        let rules = rules(ctx, client, region).await;
-        let compliance = match &rules {
-            Ok(rules) if rules.is_empty() => Ok(Vec::new()),
-            _ => compliance(ctx, client, region).await,
-        };
-        (rules, compliance)
-    });
+    let ((recording, delivery_status), (rules, compliance)) = tokio::join!(
+        async {
+            let recording = recording(ctx, client, region).await;
+            let delivery_status = match &recording {
+                Ok(r) if r.delivery_channels.is_empty() => Ok(Vec::new()),
+                _ => delivery_status(ctx, client, region).await,
+            };
+            (recording, delivery_status)
+        },
+        async {
+            let rules = rules(ctx, client, region).await;
+            let compliance = match &rules {
+                Ok(rules) if rules.is_empty() => Ok(Vec::new()),
+                _ => compliance(ctx, client, region).await,
+            };
+            (rules, compliance)
+        }
+    );
     ConfigRegion {
         region: region.to_string(),
         recording: section(recording),
         rules: section(rules),
         compliance: section(compliance),
+        delivery_status: section(delivery_status),
     }
+}
+
+/// `DescribeDeliveryChannelStatus`: whether the last deliveries to S3 and
+/// SNS succeeded (a channel that exists but fails delivers nothing).
+async fn delivery_status(
+    ctx: &Ctx,
+    client: &Client,
+    region: &str,
+) -> Result<Vec<DeliveryChannelStatus>, CollectError> {
+    let out = ctx
+        .call(
+            "config:DescribeDeliveryChannelStatus",
+            Some(region),
+            client.describe_delivery_channel_status().send(),
+        )
+        .await?;
+    let info = |i: Option<aws_sdk_config::types::ConfigExportDeliveryInfo>| {
+        i.map(|i| DeliveryInfo {
+            last_status: i.last_status.map(|s| s.as_str().to_string()),
+            last_error_code: i.last_error_code,
+            last_error_message: i.last_error_message,
+            last_attempt_time: ts(i.last_attempt_time.as_ref()),
+            last_successful_time: ts(i.last_successful_time.as_ref()),
+        })
+    };
+    Ok(out
+        .delivery_channels_status
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| DeliveryChannelStatus {
+            name: c.name.unwrap_or_default(),
+            config_history: info(c.config_history_delivery_info),
+            config_snapshot: info(c.config_snapshot_delivery_info),
+            config_stream: c.config_stream_delivery_info.map(|i| DeliveryInfo {
+                last_status: i.last_status.map(|s| s.as_str().to_string()),
+                last_error_code: i.last_error_code,
+                last_error_message: i.last_error_message,
+                last_attempt_time: None,
+                last_successful_time: ts(i.last_status_change_time.as_ref()),
+            }),
+        })
+        .collect())
 }
 
 async fn recording(

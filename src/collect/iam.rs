@@ -12,7 +12,8 @@ use futures::future::try_join_all;
 use super::context::{ts, Ctx};
 use crate::snapshot::{
     AccessKey, CollectError, CredentialReport, CredentialReportRow, Iam, IamGroup, IamSummary,
-    IamUser, LoginProfile, MfaDevice, PasswordPolicy, PolicyRef, Section, VirtualMfaDevice,
+    IamUser, InlinePolicy, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyRef,
+    Section, VirtualMfaDevice,
 };
 
 /// IAM's largest page.
@@ -28,13 +29,18 @@ pub async fn collect(ctx: &Ctx, client: &Client, report_poll: Duration) -> Iam {
         virtual_mfa_devices(ctx, client),
         aliases(ctx, client),
     );
+    let (users, policies) = match users {
+        Ok((users, policies)) => (Section::ok(users), policies),
+        Err(e) => (Section::error(e.clone()), Section::error(e)),
+    };
     Iam {
         summary: section(summary),
         password_policy: section(password_policy),
         credential_report: section(credential_report),
-        users: section(users),
+        users,
         virtual_mfa_devices: section(virtual_mfa_devices),
         aliases: section(aliases),
+        policies,
     }
 }
 
@@ -279,10 +285,15 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 /// Users: `ListUsers` (for `PasswordLastUsed`), one
-/// `GetAccountAuthorizationDetails` (users' attached and inline policies and
-/// groups, groups' attached policies: one paginated call instead of four per
+/// `GetAccountAuthorizationDetails` (users' attached and inline policies,
+/// boundaries and groups, groups' attached and inline policies, customer
+/// managed policies' documents: one paginated call instead of several per
 /// user), then per user its MFA devices, access keys and login profile.
-async fn users(ctx: &Ctx, client: &Client) -> Result<Vec<IamUser>, CollectError> {
+/// Returns the users and the managed policies they depend on.
+async fn users(
+    ctx: &Ctx,
+    client: &Client,
+) -> Result<(Vec<IamUser>, Section<Vec<ManagedPolicy>>), CollectError> {
     let listed = ctx.call(
         "iam:ListUsers",
         None,
@@ -301,6 +312,7 @@ async fn users(ctx: &Ctx, client: &Client) -> Result<Vec<IamUser>, CollectError>
             .get_account_authorization_details()
             .filter(EntityType::User)
             .filter(EntityType::Group)
+            .filter(EntityType::LocalManagedPolicy)
             .into_paginator()
             .page_size(PAGE)
             .send()
@@ -310,6 +322,8 @@ async fn users(ctx: &Ctx, client: &Client) -> Result<Vec<IamUser>, CollectError>
 
     let mut groups: BTreeMap<String, IamGroup> = BTreeMap::new();
     let mut user_details: BTreeMap<String, aws_sdk_iam::types::UserDetail> = BTreeMap::new();
+    // Customer managed policies, with the document of their default version.
+    let mut local: BTreeMap<String, ManagedPolicy> = BTreeMap::new();
     for page in details {
         for g in page.group_detail_list.unwrap_or_default() {
             let name = g.group_name.unwrap_or_default();
@@ -324,15 +338,45 @@ async fn users(ctx: &Ctx, client: &Client) -> Result<Vec<IamUser>, CollectError>
                         .into_iter()
                         .map(policy_ref)
                         .collect(),
+                    inline_policies: Section::ok(
+                        g.group_policy_list
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(inline_policy)
+                            .collect(),
+                    ),
                 },
             );
         }
         for u in page.user_detail_list.unwrap_or_default() {
             user_details.insert(u.user_name.clone().unwrap_or_default(), u);
         }
+        for p in page.policies.unwrap_or_default() {
+            let arn = p.arn.unwrap_or_default();
+            let default = p
+                .policy_version_list
+                .unwrap_or_default()
+                .into_iter()
+                .find(|v| v.is_default_version);
+            // moto leaves PolicyName out here: the ARN's last segment is
+            // the name.
+            let name = p
+                .policy_name
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
+            local.insert(
+                arn.clone(),
+                ManagedPolicy {
+                    name,
+                    arn,
+                    default_version_id: p.default_version_id,
+                    document: document(default.and_then(|v| v.document).as_deref()),
+                },
+            );
+        }
     }
 
-    try_join_all(listed.into_iter().map(|u| {
+    let users = try_join_all(listed.into_iter().map(|u| {
         let detail = user_details.remove(&u.user_name);
         let groups = &groups;
         async move {
@@ -354,12 +398,23 @@ async fn users(ctx: &Ctx, client: &Client) -> Result<Vec<IamUser>, CollectError>
                 .into_iter()
                 .map(policy_ref)
                 .collect();
-            user.inline_policy_names = detail
+            let inline: Vec<InlinePolicy> = detail
                 .user_policy_list
                 .unwrap_or_default()
                 .into_iter()
-                .filter_map(|p| p.policy_name)
+                .map(inline_policy)
                 .collect();
+            user.inline_policy_names = inline.iter().map(|p| p.name.clone()).collect();
+            user.inline_policies = Section::ok(inline);
+            user.permissions_boundary = Section::ok(
+                detail
+                    .permissions_boundary
+                    .and_then(|b| b.permissions_boundary_arn)
+                    .map(|arn| PolicyRef {
+                        name: arn.rsplit('/').next().unwrap_or_default().to_string(),
+                        arn,
+                    }),
+            );
             user.groups = detail
                 .group_list
                 .unwrap_or_default()
@@ -367,6 +422,16 @@ async fn users(ctx: &Ctx, client: &Client) -> Result<Vec<IamUser>, CollectError>
                 .map(|name| {
                     groups.get(name).cloned().unwrap_or_else(|| IamGroup {
                         name: name.clone(),
+                        // A group missing from the details: its policies are
+                        // unknown, never "none".
+                        inline_policies: Section::error(CollectError {
+                            operation: "iam:GetAccountAuthorizationDetails".to_string(),
+                            code: "Inconsistent".to_string(),
+                            message: format!(
+                                "group {name} is missing from the authorization details"
+                            ),
+                            region: None,
+                        }),
                         ..IamGroup::default()
                     })
                 })
@@ -374,7 +439,97 @@ async fn users(ctx: &Ctx, client: &Client) -> Result<Vec<IamUser>, CollectError>
             Ok(user)
         }
     }))
-    .await
+    .await?;
+    let policies = managed_policies(ctx, client, &users, local).await;
+    Ok((users, section(policies)))
+}
+
+/// The managed policies the users depend on (attached to them or their
+/// groups, or set as their boundary): customer managed ones from the
+/// authorization details, AWS managed ones (not listed there unless asked
+/// for all of them, over a thousand) with `GetPolicy` + `GetPolicyVersion`.
+async fn managed_policies(
+    ctx: &Ctx,
+    client: &Client,
+    users: &[IamUser],
+    mut local: BTreeMap<String, ManagedPolicy>,
+) -> Result<Vec<ManagedPolicy>, CollectError> {
+    let mut needed: std::collections::BTreeSet<&str> = Default::default();
+    for u in users {
+        needed.extend(u.attached_policies.iter().map(|p| p.arn.as_str()));
+        for g in &u.groups {
+            needed.extend(g.attached_policies.iter().map(|p| p.arn.as_str()));
+        }
+        if let Some(Some(b)) = u.permissions_boundary.data() {
+            needed.insert(b.arn.as_str());
+        }
+    }
+    let fetched = try_join_all(needed.iter().filter(|arn| !local.contains_key(**arn)).map(
+        |arn| async move {
+            let policy = ctx
+                .call(
+                    "iam:GetPolicy",
+                    None,
+                    client.get_policy().policy_arn(*arn).send(),
+                )
+                .await?
+                .policy
+                .ok_or_else(|| missing("iam:GetPolicy", arn))?;
+            let version_id = policy.default_version_id.clone().unwrap_or_default();
+            let version = ctx
+                .call(
+                    "iam:GetPolicyVersion",
+                    None,
+                    client
+                        .get_policy_version()
+                        .policy_arn(*arn)
+                        .version_id(&version_id)
+                        .send(),
+                )
+                .await?
+                .policy_version
+                .ok_or_else(|| missing("iam:GetPolicyVersion", arn))?;
+            Ok::<_, CollectError>(ManagedPolicy {
+                name: policy.policy_name.unwrap_or_default(),
+                arn: arn.to_string(),
+                default_version_id: policy.default_version_id,
+                document: document(version.document.as_deref()),
+            })
+        },
+    ))
+    .await?;
+    let mut out: Vec<ManagedPolicy> = fetched;
+    out.extend(needed.iter().filter_map(|arn| local.remove(*arn)));
+    out.sort_by(|a, b| a.arn.cmp(&b.arn));
+    Ok(out)
+}
+
+/// An answer without the object asked for.
+fn missing(operation: &str, arn: &str) -> CollectError {
+    CollectError {
+        operation: operation.to_string(),
+        code: "EmptyResponse".to_string(),
+        message: format!("no policy in the answer for {arn}"),
+        region: None,
+    }
+}
+
+/// A policy document as IAM returns it (URL-encoded JSON), decoded and
+/// parsed; kept as the raw text when it is not JSON, so that the analysis
+/// reports the policy as unreadable rather than guessing.
+fn document(raw: Option<&str>) -> serde_json::Value {
+    match raw {
+        None => serde_json::Value::Null,
+        Some(raw) => crate::analysis::policy::decode_document(raw)
+            .unwrap_or_else(|_| serde_json::Value::String(raw.to_string())),
+    }
+}
+
+fn inline_policy(p: aws_sdk_iam::types::PolicyDetail) -> InlinePolicy {
+    InlinePolicy {
+        name: p.policy_name.unwrap_or_default(),
+        document: document(p.policy_document.as_deref()),
+    }
 }
 
 fn policy_ref(p: aws_sdk_iam::types::AttachedPolicy) -> PolicyRef {
@@ -458,6 +613,8 @@ async fn user(
         attached_policies: Vec::new(),
         groups: Vec::new(),
         inline_policy_names: Vec::new(),
+        inline_policies: Section::ok(Vec::new()),
+        permissions_boundary: Section::ok(None),
     })
 }
 

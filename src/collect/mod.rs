@@ -250,9 +250,7 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
             Ok((clients, _)) => {
                 let iam_client = clients.iam();
                 tokio::join!(iam::organization_features(&ctx, &iam_client), async {
-                    iam::section(
-                        sso::collect(&ctx, &default_regions, |r| clients.ssoadmin(r)).await,
-                    )
+                    iam::section(identity_center(&ctx, &clients, &default_regions).await)
                 })
             }
             Err(e) => (Section::error(e.clone()), Section::error(e)),
@@ -289,6 +287,27 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
         identity_center,
         accounts,
     })
+}
+
+/// Identity Center lives in one region, which need not be audited: looked up
+/// in the audited regions first, then in every other region enabled in the
+/// management account. When those cannot be listed, "no instance" is not
+/// known, so the section fails.
+async fn identity_center(
+    ctx: &Ctx,
+    clients: &AccountClients,
+    audited: &[String],
+) -> Result<crate::snapshot::IdentityCenter, CollectError> {
+    let found = sso::collect(ctx, audited, |r| clients.ssoadmin(r)).await?;
+    if !found.instances.is_empty() {
+        return Ok(found);
+    }
+    let enabled = account::enabled_regions(ctx, &clients.account()).await?;
+    let rest: Vec<String> = enabled
+        .into_iter()
+        .filter(|r| !audited.contains(r))
+        .collect();
+    sso::collect(ctx, &rest, |r| clients.ssoadmin(r)).await
 }
 
 fn now() -> String {
@@ -626,7 +645,7 @@ impl Scanner<'_> {
         let (iam, contacts, trails, config, billing) = tokio::join!(
             iam::collect(ctx, &iam_client, self.opts.credential_report_poll),
             account::alternate_contacts(ctx, &account_client),
-            cloudtrail::collect(ctx, &regions, |r| clients.cloudtrail(r)),
+            cloudtrail::collect(ctx, &a.id, &regions, |r| clients.cloudtrail(r)),
             futures::future::join_all(regions.iter().map(|r| {
                 let client = clients.config_service(r);
                 async move { config::collect(ctx, &client, r).await }
@@ -676,6 +695,7 @@ fn not_collected(account: &mut Account, reason: &str, regions: &[String]) {
         users: nc(reason),
         virtual_mfa_devices: nc(reason),
         aliases: nc(reason),
+        policies: nc(reason),
     };
     account.alternate_contacts = nc(reason);
     account.cloudtrail = nc(reason);
@@ -686,6 +706,7 @@ fn not_collected(account: &mut Account, reason: &str, regions: &[String]) {
             recording: nc(reason),
             rules: nc(reason),
             compliance: nc(reason),
+            delivery_status: nc(reason),
         })
         .collect();
     account.budgets = nc(reason);

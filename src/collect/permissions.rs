@@ -54,6 +54,8 @@ pub const ALLOWED_OPERATIONS: &[AllowedOperation] = &[
     same("iam:GetAccessKeyLastUsed"),
     same("iam:GetLoginProfile"),
     same("iam:GetAccountAuthorizationDetails"),
+    same("iam:GetPolicy"),
+    same("iam:GetPolicyVersion"),
     same("iam:ListVirtualMFADevices"),
     same("iam:ListAccountAliases"),
     // account
@@ -67,6 +69,7 @@ pub const ALLOWED_OPERATIONS: &[AllowedOperation] = &[
     same("config:DescribeConfigurationRecorders"),
     same("config:DescribeConfigurationRecorderStatus"),
     same("config:DescribeDeliveryChannels"),
+    same("config:DescribeDeliveryChannelStatus"),
     same("config:DescribeConfigRules"),
     same("config:DescribeComplianceByConfigRule"),
     // budgets: every read is authorized by budgets:ViewBudget

@@ -62,6 +62,7 @@ pub fn to_sarif(report: &Report) -> Sarif {
                 scope: Scope::Account,
                 service: "aws".to_string(),
                 manual: false,
+                passes_when: None,
                 rationale: String::new(),
                 remediation: String::new(),
                 sources: Vec::new(),

@@ -31,7 +31,16 @@ pub fn section(rule: &Rule) -> String {
             s.push_str(&format!("### What to check\n\n{check}\n\n"));
         }
         Logic::Automated(a) => {
+            if let Some(p) = &i.passes_when {
+                s.push_str(&format!("### Passes when\n\n{p}\n\n"));
+            }
             s.push_str("### What it checks\n\n");
+            for (name, expr) in &a.variables {
+                s.push_str(&format!(
+                    "With `variables.{name}` =\n\n```cel\n{}\n```\n\n",
+                    expr.source().trim_end()
+                ));
+            }
             if let Some(fe) = &a.for_each {
                 s.push_str(&format!(
                     "For each `{}` in `{}`",

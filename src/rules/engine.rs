@@ -13,7 +13,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use cel::common::types::CelNull;
+use std::collections::HashMap;
+
+use cel::common::types::{CelMap, CelMapKey, CelNull};
 use cel::common::value::{CowVal, Val};
 use cel::context::VariableResolver;
 use cel::ExecutionError;
@@ -92,6 +94,9 @@ impl<'r> Prepared<'r> {
                     all.extend(w.paths().iter().cloned());
                 }
                 all.extend(a.condition.paths().iter().cloned());
+                for (_, v) in &a.variables {
+                    all.extend(v.paths().iter().cloned());
+                }
                 let var = a.for_each.as_ref().map(|f| f.var.as_str());
                 let (elem, global): (Vec<_>, Vec<_>) =
                     all.into_iter().partition(|p| Some(p.root.as_str()) == var);
@@ -121,6 +126,8 @@ struct Vars<'a> {
     scan: &'a dyn Val,
     params: &'a dyn Val,
     element: Option<(&'a str, &'a dyn Val)>,
+    /// The rule's named expressions, evaluated in this scope.
+    variables: Option<&'a dyn Val>,
 }
 
 impl VariableResolver for Vars<'_> {
@@ -131,6 +138,7 @@ impl VariableResolver for Vars<'_> {
             "mgmt" => self.mgmt,
             "scan" => self.scan,
             "params" => self.params,
+            super::expr::VARIABLES => self.variables?,
             name => match self.element {
                 Some((var, value)) if var == name => value,
                 _ => return None,
@@ -306,8 +314,14 @@ impl Evaluator {
             scan: self.scan.view(strip[3]),
             params: &*p.params,
             element: None,
+            variables: None,
         };
         let Some(fe) = &a.for_each else {
+            let named = self.variables(a, &vars);
+            let vars = Vars {
+                variables: named.as_deref(),
+                ..vars
+            };
             let ctx = self.scope(&vars);
             let (status, message) = self.decide(a, &ctx, &rule.info.title, missing);
             out.push(base(status, message, None, None));
@@ -322,6 +336,7 @@ impl Evaluator {
             scan: self.scan.full(),
             params: &*p.params,
             element: None,
+            variables: None,
         };
         let collection_ctx = self.scope(&original);
         let collection = match fe.collection.run_val(&collection_ctx) {
@@ -370,6 +385,11 @@ impl Evaluator {
                 element: Some((fe.var.as_str(), item)),
                 ..vars
             };
+            let named = self.variables(a, &item_vars);
+            let item_vars = Vars {
+                variables: named.as_deref(),
+                ..item_vars
+            };
             let ctx = self.scope(&item_vars);
             if let Some(filter) = &a.filter {
                 match filter.run(&ctx) {
@@ -411,6 +431,36 @@ impl Evaluator {
         }
     }
 
+    /// Evaluates a rule's named expressions in one scope, in order (each sees
+    /// the ones before it). One that fails is left out, so that reading it
+    /// fails too, where it is read (and the finding is ERROR).
+    fn variables(&self, a: &Automated, vars: &Vars) -> Option<Box<dyn Val>> {
+        if a.variables.is_empty() {
+            return None;
+        }
+        let mut done: Vec<(&str, Box<dyn Val>)> = Vec::new();
+        for (name, expr) in &a.variables {
+            let so_far: Box<dyn Val> = Box::new(CelMap::from(
+                done.iter()
+                    .map(|(n, v)| (CelMapKey::from(n.to_string()), v.clone_as_boxed()))
+                    .collect::<HashMap<_, _>>(),
+            ));
+            let scoped = Vars {
+                variables: Some(&*so_far),
+                ..*vars
+            };
+            let ctx = self.scope(&scoped);
+            if let Ok(Ok(v)) = expr.run(&ctx).map(Box::<dyn Val>::try_from) {
+                done.push((name, v));
+            }
+        }
+        Some(Box::new(CelMap::from(
+            done.into_iter()
+                .map(|(n, v)| (CelMapKey::from(n.to_string()), v))
+                .collect::<HashMap<_, _>>(),
+        )))
+    }
+
     /// Runs the condition. `missing`: why a section the condition may read is
     /// unavailable (it was removed from the view), to explain a failed run.
     fn decide(
@@ -421,7 +471,13 @@ impl Evaluator {
         missing: Option<&str>,
     ) -> (Status, String) {
         match a.condition.run(ctx) {
-            Ok(cel::Value::Bool(true)) => (Status::Pass, title.to_string()),
+            Ok(cel::Value::Bool(true)) => (
+                Status::Pass,
+                match &a.pass_message {
+                    Some(m) => render(&m.parts, ctx),
+                    None => title.to_string(),
+                },
+            ),
             Ok(cel::Value::Bool(false)) => (Status::Fail, render(&a.message.parts, ctx)),
             Ok(other) => (
                 Status::Error,
@@ -475,7 +531,12 @@ fn display_value(e: &Expr, ctx: &cel::Context) -> String {
 /// Evaluates `rules` against `snapshot`. Deterministic: findings are sorted by
 /// account, rule, resource and region.
 pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> Report {
-    let view = SnapshotView::new(snapshot);
+    let accounts: crate::analysis::Accounts = snapshot
+        .accounts
+        .iter()
+        .map(|a| (a.id.as_str(), a))
+        .collect();
+    let view = SnapshotView::new(snapshot, &accounts);
     let now = chrono::DateTime::parse_from_rfc3339(&snapshot.collected_at)
         .unwrap_or_else(|_| chrono::Utc::now().fixed_offset());
     let mgmt_account = snapshot.management();
@@ -513,7 +574,7 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
         .map(|account| {
             // Converted here, not up front: only the accounts in flight are
             // held as CEL values.
-            let (facts, incomplete) = view::account_facts(account);
+            let (facts, incomplete) = view::account_facts(account, &accounts);
             let facts = Variable::new(facts);
             let id = (account.id.clone(), account.name.clone());
             let mut out = Vec::new();

@@ -120,7 +120,15 @@ pub struct Expr {
     paths: Vec<FieldPath>,
     unknown_identifiers: Vec<(String, usize)>,
     negated_has: Vec<FieldPath>,
+    denotes: Option<(String, Vec<String>)>,
 }
+
+/// The name under which a rule's named expressions are read:
+/// `variables.NAME`.
+pub const VARIABLES: &str = "variables";
+
+/// For each named expression in scope, the field path its value denotes.
+pub type Aliases = HashMap<String, Option<(String, Vec<String>)>>;
 
 /// The CEL environment every expression is compiled and run in: the standard
 /// library, with `matches` our own (below).
@@ -128,6 +136,10 @@ pub fn env() -> Arc<cel::Env> {
     static ENV: OnceLock<Arc<cel::Env>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = cel::Env::stdlib();
+        // `lowerAscii()` and friends: IAM names and e-mail addresses compare
+        // case-insensitively.
+        env.add_extension(cel::extensions::strings)
+            .expect("the strings extension declares each function once");
         cel::add_overload!(env, fn regex_matches: (CelString, CelString) -> Result<CelBool>,
             name = "matches", id = "matches")
         .expect("matches is declared once");
@@ -186,6 +198,18 @@ impl Expr {
     /// variable of a `for_each` included); any other identifier is reported by
     /// [`Expr::unknown_identifiers`].
     pub fn compile(source: &str, variables: &[&str]) -> Result<Expr, SyntaxError> {
+        Self::compile_with(source, variables, &Aliases::new())
+    }
+
+    /// Compiles `source` where `variables.NAME` reads a rule's named
+    /// expression: `aliases` gives, for each name in scope, the field path its
+    /// value denotes (a path, or a `filter` of one), so that reads through it
+    /// are checked and tracked like reads of the path itself.
+    pub fn compile_with(
+        source: &str,
+        variables: &[&str],
+        aliases: &Aliases,
+    ) -> Result<Expr, SyntaxError> {
         check_size(source)?;
         let program = env().compile(source).map_err(|errors| {
             let first = errors.errors.into_iter().next();
@@ -205,11 +229,12 @@ impl Expr {
         let mut walker = Walker {
             program: &program,
             roots: variables,
+            aliases,
             paths: Vec::new(),
             unknown: Vec::new(),
             negated_has: Vec::new(),
         };
-        walker.walk(program.expression(), &HashMap::new());
+        let denotes = walker.walk(program.expression(), &HashMap::new());
         let (paths, unknown_identifiers, negated_has) =
             (walker.paths, walker.unknown, walker.negated_has);
         Ok(Expr {
@@ -218,11 +243,18 @@ impl Expr {
             paths,
             unknown_identifiers,
             negated_has,
+            denotes,
         })
     }
 
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The field path the expression's value denotes, if it is one (or a
+    /// `filter` of one, whose elements have the same shape).
+    pub fn denotes(&self) -> Option<&(String, Vec<String>)> {
+        self.denotes.as_ref()
     }
 
     /// Every field path the expression reads (prefixes included).
@@ -281,6 +313,7 @@ pub fn position_in(text: &str, offset: usize) -> (usize, usize) {
 struct Walker<'a> {
     program: &'a cel::Program,
     roots: &'a [&'a str],
+    aliases: &'a Aliases,
     paths: Vec<FieldPath>,
     unknown: Vec<(String, usize)>,
     negated_has: Vec<FieldPath>,
@@ -314,6 +347,20 @@ impl Walker<'_> {
                 None
             }
             Ast::Select(select) => {
+                if let Ast::Ident(name) = &select.operand.expr {
+                    if name == VARIABLES && !scope.contains_key(name) {
+                        return match self.aliases.get(&select.field) {
+                            Some(denoted) => denoted.clone(),
+                            None => {
+                                self.unknown.push((
+                                    format!("{VARIABLES}.{}", select.field),
+                                    self.offset(e),
+                                ));
+                                None
+                            }
+                        };
+                    }
+                }
                 let base = self.walk(&select.operand, scope)?;
                 let (root, mut segments) = base;
                 segments.push(select.field.clone());
@@ -367,6 +414,7 @@ impl Walker<'_> {
             }
             Ast::Comprehension(comp) => {
                 let range = self.walk(&comp.iter_range, scope);
+                let range_path = range.clone();
                 let mut inner = scope.clone();
                 let element = range.map(|(root, mut segments)| {
                     segments.push("[]".to_string());
@@ -381,6 +429,10 @@ impl Walker<'_> {
                 self.walk(&comp.loop_cond, &inner);
                 self.walk(&comp.loop_step, &inner);
                 self.walk(&comp.result, &inner);
+                // `l.filter(x, p)` is a sub-list of `l`: it denotes `l`'s path.
+                if is_filter(comp) {
+                    return range_path;
+                }
                 None
             }
             Ast::List(list) => {
@@ -409,6 +461,23 @@ impl Walker<'_> {
             Ast::Literal(_) | Ast::Unspecified => None,
         }
     }
+}
+
+/// Whether a comprehension is the expansion of `range.filter(x, p)`: an
+/// empty list accumulator that grows by `[x]` when `p` holds.
+fn is_filter(comp: &cel::common::ast::ComprehensionExpr) -> bool {
+    let empty_init = matches!(&comp.accu_init.expr, Ast::List(l) if l.elements.is_empty());
+    let returns_accu = matches!(&comp.result.expr, Ast::Ident(n) if *n == comp.accu_var);
+    let Ast::Call(step) = &comp.loop_step.expr else {
+        return false;
+    };
+    let grows_by_element = step.func_name == "_?_:_"
+        && step.args.len() == 3
+        && matches!(&step.args[1].expr, Ast::Call(add) if add.func_name == "_+_"
+            && add.args.len() == 2
+            && matches!(&add.args[1].expr, Ast::List(l) if l.elements.len() == 1
+                && matches!(&l.elements[0].expr, Ast::Ident(n) if *n == comp.iter_var)));
+    empty_init && returns_accu && grows_by_element
 }
 
 #[cfg(test)]

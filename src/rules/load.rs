@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::expr::{Expr, FieldPath};
+use super::expr::{Aliases, Expr, FieldPath};
 use super::view::{Shape, ViewShapes};
 use super::{Automated, ForEach, Logic, Rule, RuleSet, Template, TemplatePart};
 use crate::findings::{Mappings, RuleInfo, Scope, Severity};
@@ -104,9 +104,19 @@ struct RuleFile {
     for_each: Option<Spanned<String>>,
     #[serde(default, rename = "where")]
     filter: Option<Spanned<String>>,
+    /// Named expressions: `- name: N` / `expression: CEL`, read as
+    /// `variables.N` by the condition, `where` and the messages.
+    #[serde(default)]
+    variables: Vec<VariableFile>,
     #[serde(default)]
     condition: Option<Spanned<String>>,
+    /// What passes, in words (the rule reference shows it). Required for
+    /// built-in automated rules.
+    #[serde(default)]
+    passes_when: Option<String>,
     message: Spanned<String>,
+    #[serde(default)]
+    pass_message: Option<Spanned<String>>,
     rationale: String,
     remediation: String,
     sources: Vec<Spanned<String>>,
@@ -120,6 +130,14 @@ struct RuleFile {
     /// `error` (default) or `fail`: the status when an input is unavailable.
     #[serde(default)]
     on_unavailable: super::OnUnavailable,
+}
+
+/// One named expression of a rule file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VariableFile {
+    name: Spanned<String>,
+    expression: Spanned<String>,
 }
 
 /// Loads the built-in rules plus the YAML files in `user_dirs`.
@@ -178,6 +196,15 @@ pub fn load_texts(
     for (file, text, builtin) in &files {
         match parse_rule(file, text) {
             Ok((rule, overrides, pos)) => {
+                if *builtin && !rule.info.manual && rule.info.passes_when.is_none() {
+                    errors.push(LoadError::new(
+                        file,
+                        text,
+                        pos.0,
+                        pos.1,
+                        "a built-in rule must say what passes (`passes_when`)",
+                    ));
+                }
                 if *builtin && overrides {
                     errors.push(LoadError::new(
                         file,
@@ -353,6 +380,10 @@ fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Ve
         scope: rf.scope,
         service: rf.service.clone(),
         manual: rf.manual,
+        passes_when: rf
+            .passes_when
+            .as_ref()
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")),
         rationale: rf.rationale.trim_end().to_string(),
         remediation: rf.remediation.trim_end().to_string(),
         sources: rf.sources.iter().map(|s| s.value.clone()).collect(),
@@ -364,6 +395,8 @@ fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Ve
             ("condition", rf.condition.is_some()),
             ("for_each", rf.for_each.is_some()),
             ("where", rf.filter.is_some()),
+            ("variables", !rf.variables.is_empty()),
+            ("pass_message", rf.pass_message.is_some()),
         ] {
             if present {
                 errors.push(LoadError::new(
@@ -471,10 +504,11 @@ fn compile_automated(
                    s: &Spanned<String>,
                    vars: &[&str],
                    shapes: &BTreeMap<String, Shape>,
+                   aliases: &Aliases,
                    errors: &mut Vec<LoadError>|
      -> Option<Expr> {
         let span = ValueSpan::locate(text, s);
-        match Expr::compile(&s.value, vars) {
+        match Expr::compile_with(&s.value, vars, aliases) {
             Err(e) => {
                 errors.push(span.error_at(
                     file,
@@ -571,6 +605,7 @@ fn compile_automated(
                         &coll_spanned,
                         &variables,
                         &var_shapes,
+                        &Aliases::new(),
                         &mut errors,
                     );
                     if let Some(c) = &collection {
@@ -608,18 +643,60 @@ fn compile_automated(
         }
     };
     let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
+    // Named expressions, in order: each may read the ones before it.
+    let mut aliases = Aliases::new();
+    let mut named: Vec<(String, Expr)> = Vec::new();
+    for v in &rf.variables {
+        let name = v.name.value.trim().to_string();
+        let (l, c) = (
+            v.name.referenced.line() as usize,
+            v.name.referenced.column() as usize,
+        );
+        if !is_identifier(&name) {
+            errors.push(LoadError::new(
+                file,
+                text,
+                l,
+                c,
+                format!("variable name `{name}` is not an identifier"),
+            ));
+            continue;
+        }
+        if aliases.contains_key(&name) {
+            errors.push(LoadError::new(
+                file,
+                text,
+                l,
+                c,
+                format!("variable `{name}` is declared twice"),
+            ));
+            continue;
+        }
+        if let Some(e) = compile(
+            "variables",
+            &v.expression,
+            &variables,
+            &var_shapes,
+            &aliases,
+            &mut errors,
+        ) {
+            aliases.insert(name.clone(), e.denotes().cloned());
+            named.push((name, e));
+        }
+    }
     let filter = rf.filter.as_ref().and_then(|w| {
         if for_each.is_none() {
             let span = ValueSpan::locate(text, w);
             errors.push(span.error_at(file, 1, 1, "`where` needs `for_each`".to_string()));
         }
-        compile("where", w, &variables, &var_shapes, &mut errors)
+        compile("where", w, &variables, &var_shapes, &aliases, &mut errors)
     });
     let condition = compile(
         "condition",
         condition_src,
         &variables,
         &var_shapes,
+        &aliases,
         &mut errors,
     );
     let message = compile_template(
@@ -628,17 +705,32 @@ fn compile_automated(
         &rf.message,
         &variables,
         &var_shapes,
+        &aliases,
         &compile,
         &mut errors,
     );
+    let pass_message = rf.pass_message.as_ref().map(|m| {
+        compile_template(
+            file,
+            text,
+            m,
+            &variables,
+            &var_shapes,
+            &aliases,
+            &compile,
+            &mut errors,
+        )
+    });
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(Automated {
         for_each,
         filter,
+        variables: named,
         condition: condition.expect("no errors means compiled"),
         message,
+        pass_message,
         on_unavailable: match rf.on_unavailable {
             super::OnUnavailable::Error => crate::findings::Status::Error,
             super::OnUnavailable::Fail => crate::findings::Status::Fail,
@@ -651,16 +743,19 @@ type CompileFn<'a> = dyn Fn(
         &Spanned<String>,
         &[&str],
         &BTreeMap<String, Shape>,
+        &Aliases,
         &mut Vec<LoadError>,
     ) -> Option<Expr>
     + 'a;
 
+#[allow(clippy::too_many_arguments)]
 fn compile_template(
     file: &str,
     text: &str,
     message: &Spanned<String>,
     variables: &[&str],
     shapes: &BTreeMap<String, Shape>,
+    aliases: &Aliases,
     compile: &CompileFn<'_>,
     errors: &mut Vec<LoadError>,
 ) -> Template {
@@ -677,8 +772,8 @@ fn compile_template(
         };
         let inner = rest[start + 2..start + end].trim().to_string();
         let spanned = Spanned::new(inner, message.referenced, message.defined);
-        if let Some(e) = compile("message", &spanned, variables, shapes, errors) {
-            parts.push(TemplatePart::Expr(e));
+        if let Some(e) = compile("message", &spanned, variables, shapes, aliases, errors) {
+            parts.push(TemplatePart::Expr(Box::new(e)));
         }
         rest = &rest[start + end + 2..];
     }

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod expr;
 mod facts_ser;
 pub mod load;
+mod merge;
 pub mod sources;
 pub mod view;
 
@@ -45,13 +46,43 @@ pub struct Automated {
     pub for_each: Option<ForEach>,
     /// `where`: elements for which it is false are skipped.
     pub filter: Option<Expr>,
+    /// Named expressions (`variables:`), in order: evaluated once per scope
+    /// (the account, the organization, or the `for_each` element) and read
+    /// as `variables.NAME`.
+    pub variables: Vec<(String, Expr)>,
     pub condition: Expr,
     /// The FAIL message, with `{{ expr }}` parts.
     pub message: Template,
+    /// The PASS message (`pass_message`), when a passing finding has more to
+    /// say than the title (an exemption that applied).
+    pub pass_message: Option<Template>,
     /// What an unavailable input means: ERROR (the default), or FAIL for the
     /// rules whose subject is the availability itself (an account that could
     /// not be reached). Never PASS.
     pub on_unavailable: crate::findings::Status,
+}
+
+impl Automated {
+    /// Every expression of the rule: collection, `where`, named
+    /// expressions, condition and messages.
+    pub fn expressions(&self) -> impl Iterator<Item = &Expr> {
+        let messages = self
+            .message
+            .parts
+            .iter()
+            .chain(self.pass_message.iter().flat_map(|m| m.parts.iter()))
+            .filter_map(|p| match p {
+                TemplatePart::Expr(e) => Some(&**e),
+                TemplatePart::Text(_) => None,
+            });
+        self.for_each
+            .iter()
+            .map(|f| &f.collection)
+            .chain(self.filter.iter())
+            .chain(self.variables.iter().map(|(_, e)| e))
+            .chain(std::iter::once(&self.condition))
+            .chain(messages)
+    }
 }
 
 /// `on_unavailable` in a rule file.
@@ -78,7 +109,7 @@ pub struct Template {
 #[derive(Debug)]
 pub enum TemplatePart {
     Text(String),
-    Expr(Expr),
+    Expr(Box<Expr>),
 }
 
 /// The set of rules in force, sorted by id.

@@ -7,6 +7,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("workshop", "AWS getting-started workshop: Create or Prepare Management AWS Account"),
     ("cevo", "What to do to a new AWS Master Billing Account (Cevo)"),
     ("leverage", "binbash Leverage reference architecture: AWS Organization init workflow"),
+    ("cis-aws", "CIS Amazon Web Services Foundations Benchmark (recommendation numbers in each rule's mappings)"),
 ];
 
 pub fn is_known(key: &str) -> bool {

@@ -18,6 +18,7 @@ use cel::ExecutionError;
 use serde_json::Value as Json;
 use std::sync::Arc;
 
+use crate::analysis::Accounts;
 use crate::snapshot::{Account, Snapshot};
 
 /// The key of the marker that replaces an unavailable section.
@@ -304,8 +305,10 @@ pub fn string_field(value: &dyn Val, name: &str) -> Option<String> {
 
 /// An account's facts as rules see them (sections unwrapped), and the
 /// account's lines of [`account_incomplete`].
-pub fn account_facts(account: &Account) -> (Facts, Vec<String>) {
+pub fn account_facts(account: &Account, accounts: &Accounts<'_>) -> (Facts, Vec<String>) {
     let facts = super::facts_ser::to_facts(account).expect("account converts");
+    let derived = super::facts_ser::to_facts(&crate::analysis::derive(account, accounts))
+        .expect("derived facts convert");
     // Only an account with a failed section is looked at again, as JSON, to
     // name the sections that failed.
     let incomplete = if has_failed_section(&*facts) {
@@ -314,7 +317,7 @@ pub fn account_facts(account: &Account) -> (Facts, Vec<String>) {
     } else {
         Vec::new()
     };
-    (facts, incomplete)
+    (super::merge::merge(&*facts, &*derived), incomplete)
 }
 
 /// The unavailable marker for `reason`.
@@ -349,9 +352,9 @@ pub struct SnapshotView {
 }
 
 impl SnapshotView {
-    pub fn new(snapshot: &Snapshot) -> SnapshotView {
+    pub fn new(snapshot: &Snapshot, accounts: &Accounts<'_>) -> SnapshotView {
         let mgmt = match snapshot.management() {
-            Some(a) => super::facts_ser::to_facts(a).expect("account converts"),
+            Some(a) => account_facts(a, accounts).0,
             None => to_val(marker("the snapshot has no management account".to_string())),
         };
         let scan = unwrap_sections(serde_json::to_value(&snapshot.scan).expect("scan serializes"));
@@ -383,7 +386,8 @@ pub fn org_view(snapshot: &Snapshot) -> Json {
     // Accounts sharing a root e-mail (compared case-insensitively), computed
     // once here so that rules need not compare every pair of accounts.
     let mut by_email: std::collections::HashMap<String, Vec<&str>> = Default::default();
-    for a in &snapshot.accounts {
+    // Closed accounts are not judged, and their e-mail is not "in use".
+    for a in snapshot.accounts.iter().filter(|a| a.status == "ACTIVE") {
         by_email
             .entry(a.email.to_lowercase())
             .or_default()
@@ -399,7 +403,10 @@ pub fn org_view(snapshot: &Snapshot) -> Json {
                     let mut m = account_metadata(a);
                     // At most a few names: enough to say "shared with X",
                     // bounded even when thousands of accounts share one.
-                    let others: Vec<Json> = by_email[&a.email.to_lowercase()]
+                    let others: Vec<Json> = by_email
+                        .get(&a.email.to_lowercase())
+                        .map(Vec::as_slice)
+                        .unwrap_or_default()
                         .iter()
                         .filter(|n| **n != a.name)
                         .take(5)
@@ -535,15 +542,43 @@ impl ViewShapes {
                 section_paths(json, &mut Vec::new(), &mut out);
                 out
             };
+            let mut account_view = unwrap_sections(account_json.clone());
+            merge_json(
+                &mut account_view,
+                crate::snapshot::reference::reference_of::<crate::analysis::AccountDerived>(),
+            );
             ViewShapes {
                 account_sections: sections(&account_json),
                 org_sections: sections(&org_json),
                 scan_sections: sections(&scan_json),
-                account: Shape::of(&unwrap_sections(account_json)),
+                account: Shape::of(&account_view),
                 org: Shape::of(&org_view(&snapshot)),
                 scan: Shape::of(&unwrap_sections(scan_json)),
             }
         })
+    }
+}
+
+/// Adds the fields of `derived` to `into`, as [`super::merge::merge`] does
+/// with facts (for the reference shapes).
+fn merge_json(into: &mut Json, derived: Json) {
+    match (into, derived) {
+        (Json::Object(a), Json::Object(b)) => {
+            for (k, v) in b {
+                match a.get_mut(&k) {
+                    Some(existing) => merge_json(existing, v),
+                    None => {
+                        a.insert(k, v);
+                    }
+                }
+            }
+        }
+        (Json::Array(a), Json::Array(b)) => {
+            for (x, y) in a.iter_mut().zip(b) {
+                merge_json(x, y);
+            }
+        }
+        _ => {}
     }
 }
 

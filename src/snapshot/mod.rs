@@ -14,7 +14,27 @@ pub use model::*;
 use std::path::Path;
 
 /// The snapshot format this build writes. The major part must match on load.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
+
+/// Whether this build reads a snapshot of schema `version`: the same major
+/// version and a minor version up to ours (see docs/snapshot.md). A newer
+/// minor version may hold facts this build would not see, so it is refused
+/// rather than judged without them.
+pub fn readable_version(version: &str) -> bool {
+    let parse = |v: &str| -> Option<(u32, u32)> {
+        let (major, minor) = v.split_once('.')?;
+        Some((major.parse().ok()?, minor.parse().ok()?))
+    };
+    match (parse(version), parse(SCHEMA_VERSION)) {
+        (Some((major, minor)), Some((our_major, our_minor))) => {
+            major == our_major && minor <= our_minor
+        }
+        _ => false,
+    }
+}
+
+/// The account statuses AWS Organizations reports.
+pub const ACCOUNT_STATUSES: &[&str] = &["ACTIVE", "SUSPENDED", "PENDING_CLOSURE"];
 
 /// Errors loading or saving a snapshot.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +54,7 @@ pub enum SnapshotError {
     },
     #[error(
         "{path}: snapshot schema version {found} is not supported by this orgaudit \
-         (it reads {SCHEMA_VERSION}); use an orgaudit release that matches the snapshot"
+         (it reads 1.0 to {SCHEMA_VERSION}); use an orgaudit release that matches the snapshot"
     )]
     Version { path: String, found: String },
     #[error("{path}: {message}")]
@@ -68,9 +88,7 @@ impl Snapshot {
         let probe: Probe = serde_json::from_str(text).map_err(parse_err)?;
         match probe.schema_version {
             Some(serde_json::Value::String(v)) => {
-                let major = v.split('.').next().unwrap_or_default();
-                let ours = SCHEMA_VERSION.split('.').next().unwrap_or_default();
-                if major != ours {
+                if !readable_version(&v) {
                     return Err(SnapshotError::Version {
                         path: origin.to_string(),
                         found: v,
@@ -85,7 +103,8 @@ impl Snapshot {
                 })
             }
         }
-        let snapshot: Snapshot = serde_json::from_str(text).map_err(parse_err)?;
+        let mut snapshot: Snapshot = serde_json::from_str(text).map_err(parse_err)?;
+        snapshot.normalize();
         snapshot
             .validate()
             .map_err(|message| SnapshotError::Invalid {
@@ -95,21 +114,98 @@ impl Snapshot {
         Ok(snapshot)
     }
 
-    /// Structural checks serde cannot express.
+    /// Structural checks serde cannot express. A snapshot is untrusted
+    /// input: anything that would make findings vanish or pass is refused.
     pub fn validate(&self) -> Result<(), String> {
+        if chrono::DateTime::parse_from_rfc3339(&self.collected_at).is_err() {
+            return Err(format!(
+                "collected_at `{}` is not an RFC 3339 time with an offset (e.g. 2026-11-20T09:00:00Z)",
+                self.collected_at
+            ));
+        }
         let mut seen = std::collections::BTreeSet::new();
         for account in &self.accounts {
             if !seen.insert(account.id.as_str()) {
                 return Err(format!("account {} appears twice", account.id));
             }
+            if !ACCOUNT_STATUSES.contains(&account.status.as_str()) {
+                return Err(format!(
+                    "account {}: status `{}` is not an AWS Organizations account status ({})",
+                    account.id,
+                    account.status,
+                    ACCOUNT_STATUSES.join(", ")
+                ));
+            }
+            let mut regions = std::collections::BTreeSet::new();
+            for c in &account.config {
+                if !regions.insert(c.region.as_str()) {
+                    return Err(format!(
+                        "account {}: region {} appears twice in `config`",
+                        account.id, c.region
+                    ));
+                }
+            }
         }
-        let managements = self.accounts.iter().filter(|a| a.is_management).count();
-        if managements > 1 {
+        let managements: Vec<&Account> = self.accounts.iter().filter(|a| a.is_management).collect();
+        if managements.len() > 1 {
             return Err(format!(
-                "{managements} accounts are marked is_management; an organization has one"
+                "{} accounts are marked is_management; an organization has one",
+                managements.len()
             ));
         }
+        if let Some(org) = self.organization.data() {
+            if let Some(m) = managements.first() {
+                if m.id != org.management_account_id {
+                    return Err(format!(
+                        "account {} is marked is_management, but the organization's management account is {}",
+                        m.id, org.management_account_id
+                    ));
+                }
+            }
+            if let Some(a) = self
+                .accounts
+                .iter()
+                .find(|a| a.id == org.management_account_id && !a.is_management)
+            {
+                return Err(format!(
+                    "account {} is the organization's management account but is not marked is_management",
+                    a.id
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// Makes what a snapshot lacks explicit: an audited region missing from
+    /// a reached account's regional facts is an error section for that
+    /// region (its rules are ERROR), never "nothing to check".
+    pub fn normalize(&mut self) {
+        let regions = self.scan.regions.clone();
+        for account in &mut self.accounts {
+            if !account.access.is_ok() {
+                continue;
+            }
+            for region in &regions {
+                if account.config.iter().any(|c| &c.region == region) {
+                    continue;
+                }
+                let missing = || CollectError {
+                    operation: "config:DescribeConfigurationRecorders".to_string(),
+                    code: "MissingFromSnapshot".to_string(),
+                    message: format!(
+                        "the scan audited {region}, but the snapshot has no AWS Config facts of it"
+                    ),
+                    region: Some(region.clone()),
+                };
+                account.config.push(ConfigRegion {
+                    region: region.clone(),
+                    recording: Section::error(missing()),
+                    rules: Section::error(missing()),
+                    compliance: Section::error(missing()),
+                    delivery_status: Section::error(missing()),
+                });
+            }
+        }
     }
 
     /// Writes the snapshot atomically (temp file + rename): never half-written.

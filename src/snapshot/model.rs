@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// In the JSON form: `{"status":"ok","data":…}`,
 /// `{"status":"error","error":{…}}` or `{"status":"not_collected","reason":…}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(tag = "status", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Section<T> {
     /// The facts were read.
     Ok { data: T },
@@ -27,6 +27,18 @@ impl<T> Default for Section<T> {
         }
     }
 }
+
+/// The default of a section that snapshots before schema 1.1 do not have: a
+/// rule that needs it is ERROR naming the version that collects it.
+pub fn since_1_1<T>() -> Section<T> {
+    Section::NotCollected {
+        reason: SINCE_1_1.to_string(),
+    }
+}
+
+/// Why a section of schema 1.1 is missing from an older snapshot.
+pub const SINCE_1_1: &str =
+    "not in this snapshot (collected by orgaudit >= 0.2, snapshot schema 1.1)";
 
 impl<T> Section<T> {
     pub fn ok(data: T) -> Self {
@@ -61,6 +73,7 @@ impl<T> Section<T> {
 
 /// A failed API call, as recorded in a section.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CollectError {
     /// `service:Operation`, e.g. `iam:GetAccountPasswordPolicy`.
     pub operation: String,
@@ -90,6 +103,7 @@ impl std::fmt::Display for CollectError {
 
 /// Everything orgaudit knows about one organization at one point in time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Snapshot {
     /// Snapshot format version, `MAJOR.MINOR`. A reader refuses another major.
     pub schema_version: String,
@@ -110,6 +124,7 @@ pub struct Snapshot {
 
 /// How the snapshot was made.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ScanInfo {
     /// The orgaudit version that collected the facts.
     pub tool_version: String,
@@ -128,6 +143,7 @@ pub struct ScanInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Organization {
     pub id: String,
     pub arn: String,
@@ -143,6 +159,7 @@ pub struct Organization {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OrganizationRoot {
     pub id: String,
     pub arn: String,
@@ -153,6 +170,7 @@ pub struct OrganizationRoot {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OrganizationalUnit {
     pub id: String,
     pub arn: String,
@@ -165,6 +183,7 @@ pub struct OrganizationalUnit {
 
 /// One account of the organization and its facts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Account {
     pub id: String,
     pub arn: String,
@@ -204,6 +223,7 @@ pub struct Account {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AccountAccess {
     /// `assumed_role` or `caller` (the scan's own credentials).
     pub method: String,
@@ -213,6 +233,7 @@ pub struct AccountAccess {
 
 /// IAM facts of one account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Iam {
     /// `iam:GetAccountSummary`.
     #[serde(default)]
@@ -232,10 +253,38 @@ pub struct Iam {
     /// `iam:ListAccountAliases`.
     #[serde(default)]
     pub aliases: Section<Vec<String>>,
+    /// The managed policies (AWS and customer) attached to the account's
+    /// users and groups or set as their permissions boundary, each with the
+    /// document of its default version (`iam:GetAccountAuthorizationDetails`,
+    /// `iam:GetPolicy`, `iam:GetPolicyVersion`). Schema 1.1.
+    #[serde(default = "since_1_1::<Vec<ManagedPolicy>>")]
+    pub policies: Section<Vec<ManagedPolicy>>,
+}
+
+/// A managed policy and the document of its default version.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedPolicy {
+    pub name: String,
+    pub arn: String,
+    pub default_version_id: Option<String>,
+    /// The policy document, URL-decoded and parsed; the raw text when it is
+    /// not JSON (the analysis then reports the policy as unreadable).
+    pub document: serde_json::Value,
+}
+
+/// An inline policy of a user or group, with its document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InlinePolicy {
+    pub name: String,
+    /// As [`ManagedPolicy::document`].
+    pub document: serde_json::Value,
 }
 
 /// The `GetAccountSummary` values the rules use (absent keys are null).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct IamSummary {
     pub account_mfa_enabled: Option<i64>,
     pub account_access_keys_present: Option<i64>,
@@ -250,6 +299,7 @@ pub struct IamSummary {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordPolicy {
     pub minimum_password_length: Option<i64>,
     pub require_symbols: bool,
@@ -264,6 +314,7 @@ pub struct PasswordPolicy {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CredentialReport {
     pub generated_time: Option<String>,
     pub rows: Vec<CredentialReportRow>,
@@ -273,6 +324,7 @@ pub struct CredentialReport {
 /// `N/A` or `no_information`; `password_enabled` keeps the report's word
 /// (`true`, `false`, `not_supported`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CredentialReportRow {
     /// `<root_account>` for the root user.
     pub user: String,
@@ -293,6 +345,7 @@ pub struct CredentialReportRow {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct IamUser {
     pub name: String,
     pub arn: String,
@@ -309,15 +362,24 @@ pub struct IamUser {
     pub groups: Vec<IamGroup>,
     /// Names of the user's inline policies.
     pub inline_policy_names: Vec<String>,
+    /// The user's inline policies with their documents. Schema 1.1.
+    #[serde(default = "since_1_1::<Vec<InlinePolicy>>")]
+    pub inline_policies: Section<Vec<InlinePolicy>>,
+    /// The managed policy set as the user's permissions boundary; `data: null`
+    /// when it has none. Schema 1.1.
+    #[serde(default = "since_1_1::<Option<PolicyRef>>")]
+    pub permissions_boundary: Section<Option<PolicyRef>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginProfile {
     pub create_date: Option<String>,
     pub password_reset_required: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MfaDevice {
     pub serial_number: String,
     pub enable_date: Option<String>,
@@ -325,6 +387,7 @@ pub struct MfaDevice {
 
 /// An access key's metadata (never its secret).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AccessKey {
     pub access_key_id: String,
     /// `Active` or `Inactive`.
@@ -336,19 +399,25 @@ pub struct AccessKey {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyRef {
     pub name: String,
     pub arn: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct IamGroup {
     pub name: String,
     pub arn: String,
     pub attached_policies: Vec<PolicyRef>,
+    /// The group's inline policies with their documents. Schema 1.1.
+    #[serde(default = "since_1_1::<Vec<InlinePolicy>>")]
+    pub inline_policies: Section<Vec<InlinePolicy>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VirtualMfaDevice {
     pub serial_number: String,
     /// The user it is assigned to (`arn:aws:iam::<id>:root` for root); null
@@ -359,6 +428,7 @@ pub struct VirtualMfaDevice {
 
 /// `account:GetAlternateContact` for the three types; null when not set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AlternateContacts {
     pub billing: Option<AlternateContact>,
     pub operations: Option<AlternateContact>,
@@ -366,6 +436,7 @@ pub struct AlternateContacts {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AlternateContact {
     pub name: Option<String>,
     pub title: Option<String>,
@@ -374,12 +445,14 @@ pub struct AlternateContact {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CloudTrail {
     /// Every trail visible in the account, organization trails included.
     pub trails: Vec<Trail>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Trail {
     pub name: String,
     pub arn: String,
@@ -391,15 +464,19 @@ pub struct Trail {
     pub s3_bucket_name: Option<String>,
     pub kms_key_id: Option<String>,
     pub cloud_watch_logs_log_group_arn: Option<String>,
-    /// `cloudtrail:GetTrailStatus`.
+    /// `cloudtrail:GetTrailStatus`; null for a trail of another account (an
+    /// organization trail seen from a member), which is judged from its
+    /// owner's copy.
     pub status: Option<TrailStatus>,
-    /// Classic event selectors (`cloudtrail:GetEventSelectors`).
+    /// Classic event selectors (`cloudtrail:GetEventSelectors`; empty for a
+    /// trail of another account).
     pub event_selectors: Vec<EventSelector>,
     /// Advanced event selectors (`cloudtrail:GetEventSelectors`).
     pub advanced_event_selectors: Vec<AdvancedEventSelector>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TrailStatus {
     pub is_logging: bool,
     pub latest_delivery_error: Option<String>,
@@ -407,6 +484,7 @@ pub struct TrailStatus {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EventSelector {
     /// `All`, `ReadOnly` or `WriteOnly`.
     pub read_write_type: Option<String>,
@@ -415,12 +493,14 @@ pub struct EventSelector {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AdvancedEventSelector {
     pub name: Option<String>,
     pub field_selectors: Vec<AdvancedFieldSelector>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AdvancedFieldSelector {
     /// `eventCategory`, `readOnly`, `eventSource`…
     pub field: String,
@@ -435,6 +515,7 @@ pub struct AdvancedFieldSelector {
 /// AWS Config in one region. Each part is its own section, so that one failing
 /// call does not hide the others.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigRegion {
     pub region: String,
     /// Recorders, their status, and delivery channels.
@@ -443,9 +524,37 @@ pub struct ConfigRegion {
     pub rules: Section<Vec<ConfigRule>>,
     /// `config:DescribeComplianceByConfigRule`.
     pub compliance: Section<Vec<ConfigRuleCompliance>>,
+    /// `config:DescribeDeliveryChannelStatus`. Schema 1.1.
+    #[serde(default = "since_1_1::<Vec<DeliveryChannelStatus>>")]
+    pub delivery_status: Section<Vec<DeliveryChannelStatus>>,
+}
+
+/// The last deliveries of one delivery channel.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryChannelStatus {
+    pub name: String,
+    /// Configuration history files delivered to S3.
+    pub config_history: Option<DeliveryInfo>,
+    /// Configuration snapshots delivered to S3.
+    pub config_snapshot: Option<DeliveryInfo>,
+    /// Notifications to the SNS topic.
+    pub config_stream: Option<DeliveryInfo>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryInfo {
+    /// `Success`, `Failure` or `Not_Applicable`.
+    pub last_status: Option<String>,
+    pub last_error_code: Option<String>,
+    pub last_error_message: Option<String>,
+    pub last_attempt_time: Option<String>,
+    pub last_successful_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigRecording {
     pub recorders: Vec<ConfigRecorder>,
     pub recorder_statuses: Vec<ConfigRecorderStatus>,
@@ -453,6 +562,7 @@ pub struct ConfigRecording {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigRecorder {
     pub name: String,
     pub role_arn: Option<String>,
@@ -466,6 +576,7 @@ pub struct ConfigRecorder {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigRecorderStatus {
     pub name: String,
     pub recording: bool,
@@ -476,6 +587,7 @@ pub struct ConfigRecorderStatus {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DeliveryChannel {
     pub name: String,
     pub s3_bucket_name: Option<String>,
@@ -483,6 +595,7 @@ pub struct DeliveryChannel {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigRule {
     pub name: String,
     pub arn: String,
@@ -495,6 +608,7 @@ pub struct ConfigRule {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigRuleCompliance {
     pub rule_name: String,
     /// `COMPLIANT`, `NON_COMPLIANT`, `NOT_APPLICABLE`, `INSUFFICIENT_DATA`.
@@ -502,6 +616,7 @@ pub struct ConfigRuleCompliance {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Budget {
     pub name: String,
     /// `COST`, `USAGE`…
@@ -513,6 +628,7 @@ pub struct Budget {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BudgetNotification {
     /// `ACTUAL` or `FORECASTED`.
     pub notification_type: String,
@@ -527,6 +643,7 @@ pub struct BudgetNotification {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Subscriber {
     /// `EMAIL` or `SNS`.
     pub subscription_type: String,
@@ -535,6 +652,7 @@ pub struct Subscriber {
 
 /// Cost Anomaly Detection (Cost Explorer).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CostAnomaly {
     /// `ce:GetAnomalyMonitors`.
     pub monitors: Section<Vec<AnomalyMonitor>>,
@@ -543,6 +661,7 @@ pub struct CostAnomaly {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AnomalyMonitor {
     pub arn: String,
     pub name: String,
@@ -552,6 +671,7 @@ pub struct AnomalyMonitor {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AnomalySubscription {
     pub arn: String,
     pub name: String,
@@ -561,6 +681,7 @@ pub struct AnomalySubscription {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AnomalySubscriber {
     /// `EMAIL` or `SNS`.
     pub subscriber_type: String,
@@ -570,11 +691,13 @@ pub struct AnomalySubscriber {
 
 /// IAM Identity Center (sso-admin), read in the management account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct IdentityCenter {
     pub instances: Vec<IdentityCenterInstance>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct IdentityCenterInstance {
     pub arn: String,
     pub identity_store_id: Option<String>,
@@ -585,6 +708,7 @@ pub struct IdentityCenterInstance {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PermissionSet {
     pub arn: String,
     pub name: String,

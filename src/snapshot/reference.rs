@@ -10,7 +10,16 @@ use super::schema::snapshot_schema;
 
 /// The reference snapshot as JSON.
 pub fn reference_snapshot_json() -> Value {
-    let schema = snapshot_schema();
+    reference_json(snapshot_schema())
+}
+
+/// A fully populated example of any type with a JSON Schema (the derived
+/// facts' shapes are checked the same way as the snapshot's).
+pub fn reference_of<T: schemars::JsonSchema>() -> Value {
+    reference_json(serde_json::to_value(schemars::schema_for!(T)).expect("schema serializes"))
+}
+
+fn reference_json(schema: Value) -> Value {
     let defs = schema
         .get("$defs")
         .cloned()

@@ -180,7 +180,8 @@ pub fn create_bucket(endpoint: &str, creds: &Credentials, bucket: &str) {
 ///   budget with an 80 % notification and an e-mail subscriber, an
 ///   AdministratorAccess permission set; users `break-glass` (Admins group,
 ///   console password, virtual MFA, no key) and `mgmt-org-admin`
-///   (AdministratorAccess attached directly, an active key, an inline policy).
+///   (AdministratorAccess attached directly, an active key, an inline policy),
+///   `ci-admin` (a customer-managed `*:*` policy, an active key).
 /// - prod (Workloads/Production): no password policy, no alias, no contacts;
 ///   user `dev` with a console password, no MFA and two active keys.
 /// - dev (Workloads/Development): weak password policy, alias, SECURITY
@@ -335,6 +336,38 @@ async fn seed_management(endpoint: &str) {
         .unwrap();
     iam.create_access_key()
         .user_name("mgmt-org-admin")
+        .send()
+        .await
+        .unwrap();
+
+    // An administrator through a customer-managed policy (`*:*`), not
+    // AWS's AdministratorAccess: judged by what the policy allows.
+    let org_admins = iam
+        .create_policy()
+        .policy_name("OrgAdmins")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*:*"],"Resource":["*"]}]}"#,
+        )
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    iam.create_user()
+        .user_name("ci-admin")
+        .send()
+        .await
+        .unwrap();
+    iam.attach_user_policy()
+        .user_name("ci-admin")
+        .policy_arn(org_admins)
+        .send()
+        .await
+        .unwrap();
+    iam.create_access_key()
+        .user_name("ci-admin")
         .send()
         .await
         .unwrap();

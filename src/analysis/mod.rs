@@ -1,0 +1,410 @@
+//! Derived facts: what the collected data means, computed once in typed Rust
+//! and read by rules.
+//!
+//! Collectors record what AWS answered; rules judge. In between, this module
+//! answers the questions whose answer is not a field of any API response:
+//! who is an administrator by effective permissions ([`policy`]), what a
+//! trail really records and delivers ([`trail`]), which Config rule reports
+//! what, what percentage of its budget a notification fires at. Rules read
+//! these facts instead of restating the logic in CEL, and a saved snapshot is
+//! derived again when it is evaluated, so `eval` of last month's snapshot
+//! uses today's understanding.
+//!
+//! The derived facts of an account mirror the shape of the account (its
+//! users, trails, budgets…, in the same order) and are merged into the facts
+//! rules see: `u.admin` on each IAM user, `t.effective` on each trail,
+//! `n.threshold_percent` on each budget notification, and
+//! `account.config_rule_results`. A fact that cannot be established (a policy
+//! that cannot be read, an organization trail whose owner is not in the
+//! snapshot) is *unknown*: rules that read it are ERROR with the reason,
+//! never PASS.
+
+pub mod policy;
+pub mod trail;
+
+use std::collections::{BTreeMap, HashMap};
+
+use schemars::JsonSchema;
+use serde::{Serialize, Serializer};
+
+use crate::snapshot::{Account, Iam, IamUser, ManagedPolicy, Section};
+use policy::{AdminAnalysis, Document};
+use trail::TrailEffective;
+
+/// The key of the map that stands for a fact that is not known: the same
+/// marker rules see for a section that could not be read.
+pub const UNKNOWN_KEY: &str = "__unavailable__";
+
+/// A derived fact, or why it is not known.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fact<T> {
+    Known(T),
+    Unknown(String),
+}
+
+impl<T> Fact<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Fact::Known(t) => Some(t),
+            Fact::Unknown(_) => None,
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Fact<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Fact::Known(t) => t.serialize(serializer),
+            Fact::Unknown(reason) => {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry(UNKNOWN_KEY, reason)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Fact<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// The derived facts of one account, in the account's shape.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct AccountDerived {
+    pub iam: IamDerived,
+    pub cloudtrail: CloudTrailDerived,
+    pub budgets: Vec<BudgetDerived>,
+    /// Every AWS Config rule of every audited region with its compliance,
+    /// one element per rule (`account.config_rule_results`). A region whose
+    /// rules or compliance could not be read is one unknown element.
+    pub config_rule_results: Vec<Fact<ConfigRuleResult>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct IamDerived {
+    /// One per user of `iam.users`, in its order.
+    pub users: Vec<UserDerived>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct UserDerived {
+    /// `u.admin`: whether the user may perform every action on every
+    /// resource, and which policies make it so.
+    pub admin: Fact<AdminAnalysis>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct CloudTrailDerived {
+    /// One per trail of `cloudtrail.trails`, in its order.
+    pub trails: Vec<TrailDerived>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TrailDerived {
+    /// `t.effective`: what the trail records and delivers.
+    pub effective: Fact<TrailEffective>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct BudgetDerived {
+    /// One per notification of the budget, in its order.
+    pub notifications: Vec<NotificationDerived>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct NotificationDerived {
+    /// `n.threshold_percent`: the threshold as a percentage of the budget
+    /// limit (an `ABSOLUTE_VALUE` threshold divided by the limit); null when
+    /// the limit is not a positive number.
+    pub threshold_percent: Option<f64>,
+}
+
+/// One AWS Config rule of one region, joined with its compliance.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct ConfigRuleResult {
+    pub region: String,
+    pub name: String,
+    pub arn: String,
+    pub source_owner: String,
+    pub source_identifier: Option<String>,
+    /// `ACTIVE`, `DELETING`, `EVALUATING`…
+    pub state: Option<String>,
+    /// `COMPLIANT`, `NON_COMPLIANT`, `INSUFFICIENT_DATA`; null when AWS
+    /// reported no result for the rule.
+    pub compliance_type: Option<String>,
+}
+
+/// The accounts of a snapshot by id: an organization trail seen from a member
+/// is judged from its owner's copy.
+pub type Accounts<'a> = HashMap<&'a str, &'a Account>;
+
+/// Derives the facts of `account`.
+pub fn derive(account: &Account, accounts: &Accounts<'_>) -> AccountDerived {
+    AccountDerived {
+        iam: IamDerived {
+            users: account
+                .iam
+                .users
+                .data()
+                .map(|users| {
+                    users
+                        .iter()
+                        .map(|u| UserDerived {
+                            admin: administrator(&account.iam, u),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        },
+        cloudtrail: CloudTrailDerived {
+            trails: account
+                .cloudtrail
+                .data()
+                .map(|ct| {
+                    ct.trails
+                        .iter()
+                        .map(|t| TrailDerived {
+                            effective: trail_effective(account, t, accounts),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        },
+        budgets: account
+            .budgets
+            .data()
+            .map(|budgets| {
+                budgets
+                    .iter()
+                    .map(|b| BudgetDerived {
+                        notifications: b
+                            .notifications
+                            .iter()
+                            .map(|n| NotificationDerived {
+                                threshold_percent: threshold_percent(
+                                    n.threshold,
+                                    n.threshold_type.as_deref(),
+                                    b.limit_amount.as_deref(),
+                                ),
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        config_rule_results: config_rule_results(account),
+    }
+}
+
+/// Why a section is unavailable, as rules word it.
+fn unavailable<T>(section: &Section<T>) -> Option<String> {
+    section.unavailable_reason()
+}
+
+/// `u.admin` of one user.
+fn administrator(iam: &Iam, user: &IamUser) -> Fact<AdminAnalysis> {
+    let unknown = |why: String| Fact::Unknown(format!("administrator status unknown: {why}"));
+    let Some(policies) = iam.policies.data() else {
+        return unknown(format!(
+            "managed policy documents: {}",
+            unavailable(&iam.policies).unwrap_or_default()
+        ));
+    };
+    let by_arn: BTreeMap<&str, &ManagedPolicy> =
+        policies.iter().map(|p| (p.arn.as_str(), p)).collect();
+    let mut labels: Vec<String> = Vec::new();
+    let mut docs: Vec<&serde_json::Value> = Vec::new();
+    let managed =
+        |arn: &str, name: &str, whose: &str| -> Result<(String, &serde_json::Value), String> {
+            match by_arn.get(arn) {
+                Some(p) => Ok((format!("{name} ({arn}){whose}"), &p.document)),
+                None => Err(format!(
+                    "the document of managed policy {arn} is not in the snapshot"
+                )),
+            }
+        };
+    for p in &user.attached_policies {
+        match managed(&p.arn, &p.name, "") {
+            Ok((l, d)) => {
+                labels.push(l);
+                docs.push(d);
+            }
+            Err(e) => return unknown(e),
+        }
+    }
+    let Some(inline) = user.inline_policies.data() else {
+        return unknown(format!(
+            "inline policies of {}: {}",
+            user.name,
+            unavailable(&user.inline_policies).unwrap_or_default()
+        ));
+    };
+    for p in inline {
+        labels.push(format!("inline policy {}", p.name));
+        docs.push(&p.document);
+    }
+    for g in &user.groups {
+        let whose = format!(" of group {}", g.name);
+        for p in &g.attached_policies {
+            match managed(&p.arn, &p.name, &whose) {
+                Ok((l, d)) => {
+                    labels.push(l);
+                    docs.push(d);
+                }
+                Err(e) => return unknown(e),
+            }
+        }
+        let Some(inline) = g.inline_policies.data() else {
+            return unknown(format!(
+                "inline policies of group {}: {}",
+                g.name,
+                unavailable(&g.inline_policies).unwrap_or_default()
+            ));
+        };
+        for p in inline {
+            labels.push(format!("inline policy {} of group {}", p.name, g.name));
+            docs.push(&p.document);
+        }
+    }
+    let boundary = match &user.permissions_boundary {
+        Section::Ok { data: None } => None,
+        Section::Ok { data: Some(b) } => {
+            match managed(&b.arn, &b.name, " (permissions boundary)") {
+                Ok(found) => Some(found),
+                Err(e) => return unknown(e),
+            }
+        }
+        other => {
+            return unknown(format!(
+                "permissions boundary of {}: {}",
+                user.name,
+                unavailable(other).unwrap_or_default()
+            ))
+        }
+    };
+    let identity: Vec<Document> = labels
+        .iter()
+        .zip(&docs)
+        .map(|(label, document)| Document { label, document })
+        .collect();
+    let boundary_doc = boundary
+        .as_ref()
+        .map(|(label, document)| Document { label, document });
+    match policy::administrator(&identity, boundary_doc.as_ref()) {
+        Ok(a) => Fact::Known(a),
+        Err(e) => unknown(e.to_string()),
+    }
+}
+
+/// `t.effective` of one trail seen in `account`: judged from the copy of the
+/// account that owns it (its ARN's account), which is `account` itself but
+/// for an organization trail seen from a member.
+fn trail_effective(
+    account: &Account,
+    t: &crate::snapshot::Trail,
+    accounts: &Accounts<'_>,
+) -> Fact<TrailEffective> {
+    let owner = t.arn.split(':').nth(4).unwrap_or_default();
+    if owner == account.id || owner.is_empty() {
+        return Fact::Known(trail::effective(t, &account.id));
+    }
+    let unknown = |why: String| {
+        Fact::Unknown(format!(
+            "trail {} belongs to account {owner} and is judged there: {why}",
+            t.arn
+        ))
+    };
+    let Some(owner_account) = accounts.get(owner) else {
+        return unknown("that account is not in this snapshot".to_string());
+    };
+    let Some(ct) = owner_account.cloudtrail.data() else {
+        return unknown(unavailable(&owner_account.cloudtrail).unwrap_or_default());
+    };
+    match ct.trails.iter().find(|o| o.arn == t.arn) {
+        Some(o) => Fact::Known(trail::effective(o, owner)),
+        None => unknown("it is not among that account's trails".to_string()),
+    }
+}
+
+/// A notification's threshold as a percentage of the budget limit.
+pub fn threshold_percent(threshold: f64, kind: Option<&str>, limit: Option<&str>) -> Option<f64> {
+    match kind {
+        None | Some("PERCENTAGE") => Some(threshold),
+        Some("ABSOLUTE_VALUE") => {
+            let limit: f64 = limit?.trim().parse().ok()?;
+            (limit > 0.0 && limit.is_finite()).then(|| threshold / limit * 100.0)
+        }
+        Some(_) => None,
+    }
+}
+
+/// `account.config_rule_results`: rules joined with their compliance, by
+/// name, in one pass per region.
+fn config_rule_results(account: &Account) -> Vec<Fact<ConfigRuleResult>> {
+    let mut out = Vec::new();
+    for region in &account.config {
+        let (rules, compliance) = match (region.rules.data(), region.compliance.data()) {
+            (Some(r), Some(c)) => (r, c),
+            _ => {
+                let reason = unavailable(&region.rules)
+                    .or_else(|| unavailable(&region.compliance))
+                    .unwrap_or_default();
+                out.push(Fact::Unknown(format!(
+                    "AWS Config rules in {}: {reason}",
+                    region.region
+                )));
+                continue;
+            }
+        };
+        let by_name: HashMap<&str, &str> = compliance
+            .iter()
+            .map(|c| (c.rule_name.as_str(), c.compliance_type.as_str()))
+            .collect();
+        out.extend(rules.iter().map(|r| {
+            Fact::Known(ConfigRuleResult {
+                region: region.region.clone(),
+                name: r.name.clone(),
+                arn: r.arn.clone(),
+                source_owner: r.source_owner.clone(),
+                source_identifier: r.source_identifier.clone(),
+                state: r.state.clone(),
+                compliance_type: by_name.get(r.name.as_str()).map(|c| c.to_string()),
+            })
+        }));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_as_percentages() {
+        assert_eq!(
+            threshold_percent(80.0, Some("PERCENTAGE"), Some("10")),
+            Some(80.0)
+        );
+        assert_eq!(threshold_percent(80.0, None, None), Some(80.0));
+        assert_eq!(
+            threshold_percent(50.0, Some("ABSOLUTE_VALUE"), Some("1000.0")),
+            Some(5.0)
+        );
+        assert_eq!(
+            threshold_percent(50.0, Some("ABSOLUTE_VALUE"), Some("0")),
+            None
+        );
+        assert_eq!(
+            threshold_percent(50.0, Some("ABSOLUTE_VALUE"), Some("x")),
+            None
+        );
+        assert_eq!(threshold_percent(50.0, Some("ABSOLUTE_VALUE"), None), None);
+        assert_eq!(threshold_percent(50.0, Some("OTHER"), Some("10")), None);
+    }
+}
