@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::findings::{Report, Severity, Status};
 use crate::report::{self, RenderOptions};
 use crate::rules::{engine, LoadErrors, RuleSet};
+use crate::sanitize::{self, to_stderr};
 use crate::snapshot::{Snapshot, SnapshotError};
 
 /// Exit codes (design.md): 0 clean, 1 failing findings, 2 usage/config/
@@ -55,14 +56,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             for r in &set.rules {
                 out.push_str(&format!(
                     "{:<40} {:<9} {:<8} {}\n",
-                    r.info.id,
+                    sanitize::one_line(&r.info.id),
                     r.info.severity.as_str(),
                     format!("{:?}", r.info.scope).to_lowercase(),
-                    if r.info.manual {
+                    sanitize::one_line(&if r.info.manual {
                         format!("{} (manual)", r.info.title)
                     } else {
                         r.info.title.clone()
-                    }
+                    })
                 ));
             }
             print_stdout(&out);
@@ -80,7 +81,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
                         source,
                     }
                 })?;
-                eprintln!("wrote {} ({} rules)", output.display(), set.rules.len());
+                to_stderr(&format!(
+                    "wrote {} ({} rules)",
+                    output.display(),
+                    set.rules.len()
+                ));
             }
             Ok(ExitCode::from(EXIT_OK))
         }
@@ -91,7 +96,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     "no rule with id `{id}` (see `orgaudit rules list`)"
                 ))
             })?;
-            print_stdout(&crate::rules::docs::section(rule));
+            print_stdout(&sanitize::lines(&crate::rules::docs::section(rule)));
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Schema { which } => {
@@ -215,7 +220,7 @@ fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
     };
     if new_kind == InputKind::Snapshot {
         for w in &new.warnings {
-            eprintln!("warning: {w}");
+            to_stderr(&format!("warning: {w}"));
         }
     }
     let result = diff::compare(&old, &new);
@@ -259,7 +264,7 @@ pub fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode, AppError> {
         }
     }
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        to_stderr(&format!("warning: {w}"));
     }
     Ok(ExitCode::from(exit_code(
         report,

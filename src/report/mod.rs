@@ -291,39 +291,9 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Makes a value from AWS safe to print on a terminal or in a text report:
-/// line breaks and tabs become spaces; other control characters (ANSI escape
-/// sequences start with one) and bidirectional-override characters are
-/// shown escaped (`\u{1b}`) instead of being interpreted.
-pub(crate) fn sanitize_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() || is_bidi_control(c) => {
-                out.push_str(&c.escape_unicode().to_string());
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-pub(crate) fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sanitize_text_neutralizes_escapes_and_bidi() {
-        assert_eq!(sanitize_text("a\x1b[31mb"), "a\\u{1b}[31mb");
-        assert_eq!(sanitize_text("x\ny\tz"), "x y z");
-        assert_eq!(sanitize_text("abc\u{202E}def"), "abc\\u{202e}def");
-        assert_eq!(sanitize_text("prod-app é"), "prod-app é");
-    }
 
     #[test]
     fn format_names_match_value_enum() {
