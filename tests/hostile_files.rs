@@ -4,7 +4,7 @@
 //! make orgaudit do. Each case is one test.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -58,17 +58,6 @@ fn demo_with(dir: &Path, replacements: &[(&str, &str)]) -> PathBuf {
         text = text.replace(from, to);
     }
     write(dir, "snapshot.json", &text)
-}
-
-/// The ids of the rules in a JSON report.
-fn rule_ids(stdout: &[u8]) -> Vec<String> {
-    let report: serde_json::Value = serde_json::from_slice(stdout).unwrap();
-    report["rules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// Whether `bytes` hold one of the characters that must never reach a
@@ -129,4 +118,182 @@ fn waiver_with_null_ou_is_a_config_error() {
 #[test]
 fn waiver_with_empty_resource_is_a_config_error() {
     assert_empty_scope_refused("resource: \"\"", "resource", 15);
+}
+
+// ---- nothing hostile reaches a terminal ----------------------------------
+
+/// stderr of a run with hostile text must show it escaped, never raw.
+fn assert_stderr_sanitized(out: &std::process::Output, expect: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(hostile_chars(&out.stderr), Vec::<char>::new(), "{stderr}");
+    assert!(stderr.contains(expect), "{stderr}");
+}
+
+#[test]
+fn rule_file_errors_show_escape_sequences_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = rule("x").replace("id: x", "id: \"Bad\\e]0;pwned\\a\\e[2J\\u009b\\u202e\"");
+    write(dir.path(), "r.yaml", &text);
+    let out = orgaudit()
+        .args(["eval", DEMO, "--rules", s(dir.path())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_stderr_sanitized(&out, "Bad\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{9b}\\u{202e}");
+}
+
+#[test]
+fn a_rule_file_name_with_escape_sequences_is_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "\x1b]0;pwned\x07\u{202e}.yaml",
+        "id: [unclosed\n",
+    );
+    let out = orgaudit()
+        .args(["eval", DEMO, "--rules", s(dir.path())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_stderr_sanitized(&out, "\\u{1b}]0;pwned\\u{7}\\u{202e}.yaml:1:");
+}
+
+#[test]
+fn command_line_errors_show_the_argument_escaped() {
+    let out = orgaudit()
+        .args(["eval", DEMO, "--format", "\x1b[2J\u{9b}31m"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // clap strips the ANSI sequence itself; the C1 CSI is ours to escape.
+    assert_stderr_sanitized(&out, "\\u{9b}31m");
+}
+
+#[test]
+fn warnings_show_escape_sequences_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    // A waiver that matches nothing is a warning naming its file.
+    let cfg = write(
+        dir.path(),
+        "\x1b[2Jc.yaml",
+        "waivers:\n  - rule: root-mfa-enabled\n    accounts: ['999999999999']\n    reason: r\n    expires: 2030-01-01\n",
+    );
+    let out = orgaudit()
+        .args(["eval", DEMO, "--config", s(&cfg)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_stderr_sanitized(&out, "warning: waiver for `root-mfa-enabled` at ");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\\u{1b}[2Jc.yaml:2:5"));
+}
+
+#[test]
+fn rules_list_and_show_show_escape_sequences_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = rule("hostile-title").replace(
+        "title: The account has an alias",
+        "title: \"Alias\\e]8;;http://evil\\e\\\\ \\u202egnp.exe\\u2028x\"",
+    );
+    write(dir.path(), "r.yaml", &text);
+    for args in [
+        vec!["rules", "list", "--rules", s(dir.path())],
+        vec!["rules", "show", "hostile-title", "--rules", s(dir.path())],
+    ] {
+        let out = orgaudit().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(hostile_chars(&out.stdout), Vec::<char>::new(), "{stdout}");
+        assert!(
+            stdout.contains("Alias\\u{1b}]8;;http://evil\\u{1b}\\ \\u{202e}gnp.exe\\u{2028}x"),
+            "{args:?}: {stdout}"
+        );
+    }
+}
+
+// ---- nothing hostile reaches a parser raw --------------------------------
+
+/// An account name with a C1 CSI, a right-to-left override, a zero-width
+/// space and a line separator (JSON escapes in the snapshot file).
+const HOSTILE_NAME_JSON: &str =
+    r#""name": "acme-prod-web\u009b31m\u202egnp.exe\u200b\u2028\ufeff""#;
+const HOSTILE_NAME: &str = "acme-prod-web\u{9b}31m\u{202e}gnp.exe\u{200b}\u{2028}\u{feff}";
+
+fn hostile_snapshot(dir: &Path) -> PathBuf {
+    demo_with(
+        dir,
+        &[
+            (r#""name": "acme-prod-web""#, HOSTILE_NAME_JSON),
+            (
+                "arn:aws:iam::333333333333:user/deploy-bot",
+                "arn:aws:iam::333333333333:user/../../../../etc/passwd?x#y%z",
+            ),
+        ],
+    )
+}
+
+fn eval_format(snapshot: &Path, format: &str) -> std::process::Output {
+    orgaudit()
+        .args(["eval", s(snapshot), "-f", format])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn json_escapes_c1_bidi_and_invisible_characters_without_losing_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = eval_format(&hostile_snapshot(dir.path()), "json");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(hostile_chars(&out.stdout), Vec::<char>::new());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(r"acme-prod-web\u009b31m\u202egnp.exe\u200b\u2028\ufeff"));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&HOSTILE_NAME), "{names:?}");
+}
+
+#[test]
+fn sarif_escapes_hostile_characters_and_uris_stay_inside() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = eval_format(&hostile_snapshot(dir.path()), "sarif");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(hostile_chars(&out.stdout), Vec::<char>::new());
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uris: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    for uri in &uris {
+        assert!(!uri.contains(".."), "{uri}");
+        assert!(!uri.contains(['?', '#', ' ']), "{uri}");
+    }
+    assert!(
+        uris.contains(
+            &"aws/333333333333/iam/user/_%2E%2E/_%2E%2E/_%2E%2E/_%2E%2E/etc/passwd%3Fx%23y%25z"
+        ),
+        "{uris:?}"
+    );
+}
+
+#[test]
+fn junit_carries_no_c1_bidi_or_invisible_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = eval_format(&hostile_snapshot(dir.path()), "junit");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(hostile_chars(&out.stdout), Vec::<char>::new());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("acme-prod-web31m\\u{202e}gnp.exe\\u{200b}\\u{2028}\\u{feff}"),
+        "{text}"
+    );
 }
