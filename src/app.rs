@@ -51,7 +51,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Eval(args) => eval(args),
         Command::Diff(args) => diff(args),
         Command::Rules(RulesCommand::List { rules }) => {
-            let set = load_rules(&rules)?;
+            let set = load_rules_to_list(&rules)?;
             let mut out = String::new();
             for r in &set.rules {
                 out.push_str(&format!(
@@ -70,7 +70,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Rules(RulesCommand::Docs { output, rules }) => {
-            let set = load_rules(&rules)?;
+            let set = load_rules_to_list(&rules)?;
             let text = crate::rules::docs::reference(&set);
             if output.as_os_str() == "-" {
                 print_stdout(&text);
@@ -90,7 +90,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Rules(RulesCommand::Show { id, rules }) => {
-            let set = load_rules(&rules)?;
+            let set = load_rules_to_list(&rules)?;
             let rule = set.get(&id).ok_or_else(|| {
                 AppError::Usage(format!(
                     "no rule with id `{id}` (see `orgaudit rules list`)"
@@ -114,6 +114,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
 pub fn load_rules(args: &RuleArgs) -> Result<RuleSet, AppError> {
     let dirs: Vec<&Path> = args.rules.iter().map(|p| p.as_path()).collect();
     Ok(crate::rules::load::load(&dirs, None)?)
+}
+
+/// Loads rules for the `rules` commands, which print no report: the rule
+/// set's warnings go to stderr.
+fn load_rules_to_list(args: &RuleArgs) -> Result<RuleSet, AppError> {
+    let set = load_rules(args)?;
+    print_warnings(&set.warnings);
+    Ok(set)
 }
 
 /// Loads rules and the config file.
@@ -219,9 +227,7 @@ fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
         }
     };
     if new_kind == InputKind::Snapshot {
-        for w in &new.warnings {
-            to_stderr(&format!("warning: {w}"));
-        }
+        print_warnings(&new.warnings);
     }
     let result = diff::compare(&old, &new);
     let opts = match &args.output {
@@ -263,9 +269,7 @@ pub fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode, AppError> {
             print_stdout(&text);
         }
     }
-    for w in &report.warnings {
-        to_stderr(&format!("warning: {w}"));
-    }
+    print_warnings(&report.warnings);
     Ok(ExitCode::from(exit_code(
         report,
         out.fail_on,
@@ -288,6 +292,12 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>, allow_incomplete: b
         EXIT_INCOMPLETE
     } else {
         EXIT_OK
+    }
+}
+
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        to_stderr(&format!("warning: {w}"));
     }
 }
 

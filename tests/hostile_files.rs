@@ -4,7 +4,7 @@
 //! make orgaudit do. Each case is one test.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -296,4 +296,154 @@ fn junit_carries_no_c1_bidi_or_invisible_characters() {
         text.contains("acme-prod-web31m\\u{202e}gnp.exe\\u{200b}\\u{2028}\\u{feff}"),
         "{text}"
     );
+}
+
+// ---- rules directories ----------------------------------------------------
+
+/// The ids of the rules in a JSON report.
+fn rule_ids(stdout: &[u8]) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_slice(stdout).unwrap();
+    report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn eval_rules_dir(dir: &Path) -> std::process::Output {
+    orgaudit()
+        .args(["eval", DEMO, "-f", "json", "--rules", s(dir)])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn rules_in_subdirectories_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "iam/alias.yaml", &rule("sub-alias"));
+    write(dir.path(), "a/b/c/deep.yml", &rule("deep-alias"));
+    // A hidden directory (a checkout's CI workflows) is not rules.
+    write(dir.path(), ".github/workflows/ci.yml", "on: push\n");
+    let out = eval_rules_dir(dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids = rule_ids(&out.stdout);
+    assert!(ids.contains(&"sub-alias".to_string()), "{ids:?}");
+    assert!(ids.contains(&"deep-alias".to_string()), "{ids:?}");
+}
+
+#[test]
+fn upper_case_yaml_extensions_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "LOUD.YAML", &rule("loud-alias"));
+    write(dir.path(), "Mixed.Yml", &rule("mixed-alias"));
+    let out = eval_rules_dir(dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids = rule_ids(&out.stdout);
+    assert!(ids.contains(&"loud-alias".to_string()), "{ids:?}");
+    assert!(ids.contains(&"mixed-alias".to_string()), "{ids:?}");
+}
+
+#[test]
+fn a_fifo_in_the_rules_directory_is_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let started = Instant::now();
+    let out = orgaudit()
+        .args(["eval", DEMO, "--rules", s(dir.path())])
+        .timeout(Duration::from_secs(10))
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10), "it hung");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("pipe.yaml") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_symlink_out_of_the_rules_directory_is_refused_and_not_quoted() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = write(
+        outside.path(),
+        "shadow",
+        "root:$6$s3cr3tHash:19000:0:99999:7:::\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&secret, dir.path().join("evil.yaml")).unwrap();
+    let out = orgaudit()
+        .args(["eval", DEMO, "--rules", s(dir.path())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("evil.yaml"), "{stderr}");
+    assert!(stderr.contains("outside the rules directory"), "{stderr}");
+    assert!(!stderr.contains("s3cr3t"), "{stderr}");
+}
+
+#[test]
+fn a_yaml_file_that_is_not_a_rule_is_never_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "credentials.yaml",
+        "aws_secret_access_key: wJalrXUtnFEMI/K7MDENG\n",
+    );
+    let out = orgaudit()
+        .args(["eval", DEMO, "--rules", s(dir.path())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("credentials.yaml"), "{stderr}");
+    assert!(stderr.contains("not a rule file"), "{stderr}");
+    assert!(!stderr.contains("wJalr"), "{stderr}");
+}
+
+#[test]
+fn a_user_rule_replacing_a_builtin_is_a_warning_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{}overrides_builtin: true\n", rule("root-mfa-enabled"));
+    write(dir.path(), "mine.yaml", &text);
+    let expected = "user rule `root-mfa-enabled`";
+    for format in ["table", "json", "sarif", "junit", "markdown", "html"] {
+        let out = orgaudit()
+            .args(["eval", DEMO, "-f", format, "--rules", s(dir.path())])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{format}: {stderr}");
+        if format != "table" {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            // Markdown and HTML escape the backticks: the plain part.
+            assert!(
+                stdout.contains("replaces the built-in rule of the same id"),
+                "{format}: {stdout}"
+            );
+        }
+    }
+    let out = orgaudit()
+        .args(["rules", "list", "--rules", s(dir.path())])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains(expected));
 }

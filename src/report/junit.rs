@@ -5,7 +5,9 @@
 //! `<testcase>` per finding: named after the rule, plus `[resource]` for
 //! per-resource and regional findings. PASS → passed; FAIL → `<failure>`
 //! with the message, rationale and remediation; ERROR → `<error>`; MANUAL and
-//! WAIVED → `<skipped>` with the reason. No timestamps, so the output is
+//! WAIVED → `<skipped>` with the reason. The report's warnings (expired or
+//! unused waivers, user rules replacing built-in ones) are the
+//! `<system-err>` of the first suite. No timestamps, so the output is
 //! reproducible.
 //!
 //! The document is written directly into a `String`, each value cleaned and
@@ -33,7 +35,8 @@ pub fn render(report: &Report) -> String {
     // Suites are written in parallel, then joined in order.
     let suites: Vec<(String, Counts)> = account_rows(report)
         .into_par_iter()
-        .map(|account| {
+        .enumerate()
+        .map(|(i, account)| {
             let mut findings = by_account
                 .get(account.id.as_str())
                 .cloned()
@@ -45,7 +48,10 @@ pub fn render(report: &Report) -> String {
                     &b.region,
                 ))
             });
-            suite(&account, &findings, &rules)
+            // The report's warnings go with the first suite: JUnit has no
+            // place for text about the whole run.
+            let warnings = if i == 0 { &report.warnings[..] } else { &[] };
+            suite(&account, &findings, &rules, warnings)
         })
         .collect();
 
@@ -86,6 +92,7 @@ fn suite(
     account: &AccountRow,
     findings: &[&Finding],
     rules: &HashMap<&str, &RuleInfo>,
+    warnings: &[String],
 ) -> (String, Counts) {
     let mut c = Counts {
         tests: findings.len(),
@@ -129,6 +136,16 @@ fn suite(
 
     for f in findings {
         test_case(&mut out, f, rules.get(f.rule_id.as_str()).copied());
+    }
+    if !warnings.is_empty() {
+        open(&mut out, 2, "system-err");
+        out.push('>');
+        for w in warnings {
+            out.push_str("warning: ");
+            push_escaped(&mut out, w);
+            out.push('\n');
+        }
+        out.push_str("</system-err>");
     }
     close(&mut out, 1, "testsuite");
     (out, c)
