@@ -447,3 +447,26 @@ fn a_user_rule_replacing_a_builtin_is_a_warning_in_every_format() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains(expected));
 }
+
+// ---- bounded work -----------------------------------------------------------
+
+#[test]
+fn a_table_cell_of_one_megabyte_is_cut_and_rendered_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = format!(r#""name": "acme-prod-web{}""#, "x".repeat(1_000_000));
+    let snapshot = demo_with(dir.path(), &[(r#""name": "acme-prod-web""#, &huge)]);
+    let started = Instant::now();
+    let out = orgaudit()
+        .env("COLUMNS", "120")
+        .args(["eval", s(&snapshot)])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // 1,000,013 characters, 1,024 shown (the note may be wrapped).
+    assert!(stdout.contains("… (998989"), "{stdout}");
+    assert!(stdout.len() < 1_000_000, "{} bytes", stdout.len());
+}

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 
 use super::markdown::{code, text};
-use super::{RenderError, RenderOptions};
+use super::{cell_text, RenderError, RenderOptions};
 use crate::diff::{Diff, DiffEntry};
 use crate::findings::Status;
 use crate::sanitize::one_line;
@@ -110,16 +110,16 @@ fn table(d: &Diff, opts: &RenderOptions) -> String {
         for e in entries {
             t.add_row(vec![
                 Cell::new(e.severity.as_str()),
-                Cell::new(one_line(&e.rule_id)),
+                Cell::new(cell_text(&e.rule_id)),
                 Cell::new(format!(
                     "{} ({})",
-                    one_line(&e.account_name),
-                    one_line(&e.account_id)
+                    cell_text(&e.account_name),
+                    cell_text(&e.account_id)
                 )),
-                Cell::new(one_line(&where_(e))),
+                Cell::new(cell_text(&where_(e))),
                 Cell::new(status(e.old_status)),
                 Cell::new(status(e.new_status)),
-                Cell::new(one_line(&e.message)),
+                Cell::new(cell_text(&e.message)),
             ]);
         }
         out.push_str(&t.to_string());

@@ -2,14 +2,17 @@
 //! findings, a one-line total and the manual checklist count. The report's
 //! warnings are not repeated here: the CLI prints them to stderr.
 //!
-//! Every value from AWS goes through [`one_line`](crate::sanitize::one_line): an account name
-//! carrying escape sequences cannot repaint the terminal.
+//! Every value from AWS goes through [`cell_text`]: an account name
+//! carrying escape sequences cannot repaint the terminal, and a cell shows
+//! at most [`super::CELL_MAX_CHARS`] characters (the rest is counted, and
+//! is in `-f json`).
 
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use super::{account_rows, plural, resource_label, sorted_findings, totals_line, RenderOptions};
+use super::{
+    account_rows, cell_text, plural, resource_label, sorted_findings, totals_line, RenderOptions,
+};
 use crate::findings::{Report, Severity, Status};
-use crate::sanitize::one_line;
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = String::new();
@@ -37,14 +40,14 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             t.add_row(vec![
                 severity_cell(f.severity, opts),
                 status_cell(f.status, opts),
-                Cell::new(one_line(&f.rule_id)),
+                Cell::new(cell_text(&f.rule_id)),
                 Cell::new(format!(
                     "{} ({})",
-                    one_line(&f.account_name),
-                    one_line(&f.account_id)
+                    cell_text(&f.account_name),
+                    cell_text(&f.account_id)
                 )),
-                Cell::new(one_line(&resource_label(f))),
-                Cell::new(one_line(&f.message)),
+                Cell::new(cell_text(&resource_label(f))),
+                Cell::new(cell_text(&f.message)),
             ]);
         }
         out.push('\n');
@@ -103,14 +106,14 @@ fn accounts_table(report: &Report, opts: &RenderOptions) -> Table {
     ]);
     for row in account_rows(report) {
         let name = if row.is_management {
-            format!("{} (management)", one_line(&row.name))
+            format!("{} (management)", cell_text(&row.name))
         } else {
-            one_line(&row.name)
+            cell_text(&row.name)
         };
         let reach = match &row.unreachable {
             None => Cell::new("yes"),
             Some(why) => {
-                let c = Cell::new(format!("UNREACHABLE: {}", one_line(why)));
+                let c = Cell::new(format!("UNREACHABLE: {}", cell_text(why)));
                 if opts.color {
                     c.fg(Color::Magenta).add_attribute(Attribute::Bold)
                 } else {
@@ -119,9 +122,9 @@ fn accounts_table(report: &Report, opts: &RenderOptions) -> Table {
             }
         };
         t.add_row(vec![
-            Cell::new(one_line(&row.id)),
+            Cell::new(cell_text(&row.id)),
             Cell::new(name),
-            Cell::new(one_line(&row.ou_path)),
+            Cell::new(cell_text(&row.ou_path)),
             count_cell(row.counts.pass, Color::Green, opts),
             count_cell(row.counts.fail, Color::Red, opts),
             count_cell(row.counts.error, Color::Magenta, opts),
