@@ -470,3 +470,48 @@ fn a_table_cell_of_one_megabyte_is_cut_and_rendered_quickly() {
     assert!(stdout.contains("… (998989"), "{stdout}");
     assert!(stdout.len() < 1_000_000, "{} bytes", stdout.len());
 }
+
+#[test]
+fn a_runaway_condition_is_error_for_its_rule_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    // 100^4 = 10^8 iterations, past the budget of one evaluation.
+    let list = format!(
+        "[{}]",
+        (0..100)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let condition = format!("{list}.all(a, {list}.all(b, {list}.all(c, {list}.all(d, d >= 0))))");
+    let text = rule("runaway-loop")
+        .replace("scope: account", "scope: org")
+        .replace("size(account.iam.aliases) > 0", &format!("\"{condition}\""));
+    write(dir.path(), "runaway.yaml", &text);
+    let started = Instant::now();
+    let out = eval_rules_dir(dir.path());
+    let took = started.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let runaway: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["rule_id"] == "runaway-loop")
+        .collect();
+    assert_eq!(runaway.len(), 1);
+    assert_eq!(runaway[0]["status"], "ERROR");
+    assert!(
+        runaway[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ran past its budget"),
+        "{}",
+        runaway[0]["message"]
+    );
+    assert!(findings.iter().any(|f| f["rule_id"] == "root-mfa-enabled"));
+}
