@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::findings::{Report, Severity, Status};
 use crate::report::{self, RenderOptions};
 use crate::rules::{engine, LoadErrors, RuleSet};
+use crate::sanitize::{self, to_stderr};
 use crate::snapshot::{Snapshot, SnapshotError};
 
 /// Exit codes (design.md): 0 clean, 1 failing findings, 2 usage/config/
@@ -50,26 +51,26 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Eval(args) => eval(args),
         Command::Diff(args) => diff(args),
         Command::Rules(RulesCommand::List { rules }) => {
-            let set = load_rules(&rules)?;
+            let set = load_rules_to_list(&rules)?;
             let mut out = String::new();
             for r in &set.rules {
                 out.push_str(&format!(
                     "{:<40} {:<9} {:<8} {}\n",
-                    r.info.id,
+                    sanitize::one_line(&r.info.id),
                     r.info.severity.as_str(),
                     format!("{:?}", r.info.scope).to_lowercase(),
-                    if r.info.manual {
+                    sanitize::one_line(&if r.info.manual {
                         format!("{} (manual)", r.info.title)
                     } else {
                         r.info.title.clone()
-                    }
+                    })
                 ));
             }
             print_stdout(&out);
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Rules(RulesCommand::Docs { output, rules }) => {
-            let set = load_rules(&rules)?;
+            let set = load_rules_to_list(&rules)?;
             let text = crate::rules::docs::reference(&set);
             if output.as_os_str() == "-" {
                 print_stdout(&text);
@@ -80,18 +81,22 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
                         source,
                     }
                 })?;
-                eprintln!("wrote {} ({} rules)", output.display(), set.rules.len());
+                to_stderr(&format!(
+                    "wrote {} ({} rules)",
+                    output.display(),
+                    set.rules.len()
+                ));
             }
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Rules(RulesCommand::Show { id, rules }) => {
-            let set = load_rules(&rules)?;
+            let set = load_rules_to_list(&rules)?;
             let rule = set.get(&id).ok_or_else(|| {
                 AppError::Usage(format!(
                     "no rule with id `{id}` (see `orgaudit rules list`)"
                 ))
             })?;
-            print_stdout(&crate::rules::docs::section(rule));
+            print_stdout(&sanitize::lines(&crate::rules::docs::section(rule)));
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Schema { which } => {
@@ -109,6 +114,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
 pub fn load_rules(args: &RuleArgs) -> Result<RuleSet, AppError> {
     let dirs: Vec<&Path> = args.rules.iter().map(|p| p.as_path()).collect();
     Ok(crate::rules::load::load(&dirs, None)?)
+}
+
+/// Loads rules for the `rules` commands, which print no report: the rule
+/// set's warnings go to stderr.
+fn load_rules_to_list(args: &RuleArgs) -> Result<RuleSet, AppError> {
+    let set = load_rules(args)?;
+    print_warnings(&set.warnings);
+    Ok(set)
 }
 
 /// Loads rules and the config file.
@@ -214,9 +227,7 @@ fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
         }
     };
     if new_kind == InputKind::Snapshot {
-        for w in &new.warnings {
-            eprintln!("warning: {w}");
-        }
+        print_warnings(&new.warnings);
     }
     let result = diff::compare(&old, &new);
     let opts = match &args.output {
@@ -258,9 +269,7 @@ pub fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode, AppError> {
             print_stdout(&text);
         }
     }
-    for w in &report.warnings {
-        eprintln!("warning: {w}");
-    }
+    print_warnings(&report.warnings);
     Ok(ExitCode::from(exit_code(
         report,
         out.fail_on,
@@ -283,6 +292,12 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>, allow_incomplete: b
         EXIT_INCOMPLETE
     } else {
         EXIT_OK
+    }
+}
+
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        to_stderr(&format!("warning: {w}"));
     }
 }
 

@@ -150,45 +150,65 @@ impl Finding {
         self.status == Status::Fail
     }
     /// The SARIF artifact path of the finding's location:
-    /// `aws/<account-id>/<service>/<resource>`.
+    /// `aws/<account-id>/<service>/<resource>`, every segment made by
+    /// [`uri_segment`]: a relative path that stays below `aws/`.
     pub fn location_path(&self, service: &str) -> String {
-        let resource = match &self.resource_arn {
-            Some(arn) => arn_resource_path(arn),
-            None => format!("{service}/account"),
-        };
-        let mut path = format!("aws/{}/{}", self.account_id, resource);
-        if let Some(region) = &self.region {
-            if self.resource_arn.is_none() {
-                path.push('/');
-                path.push_str(region);
+        let mut segments: Vec<&str> = vec!["aws", &self.account_id];
+        match &self.resource_arn {
+            Some(arn) => segments.extend(arn_resource_segments(arn)),
+            None => {
+                segments.extend([service, "account"]);
+                if let Some(region) = &self.region {
+                    segments.push(region);
+                }
             }
         }
-        path
+        segments
+            .iter()
+            .map(|s| uri_segment(s))
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
-/// `arn:aws:iam::123:user/alice` → `iam/user/alice` (URI-safe characters only).
-pub fn arn_resource_path(arn: &str) -> String {
+/// `arn:aws:iam::123:user/alice` → `iam`, `user`, `alice`: the service, the
+/// region if any, and the resource split at `:` and `/`. A value that is not
+/// an ARN is split at `/`.
+fn arn_resource_segments(arn: &str) -> Vec<&str> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let raw = if parts.len() == 6 {
-        let region = if parts[3].is_empty() {
-            String::new()
+    if parts.len() != 6 {
+        return arn.split('/').collect();
+    }
+    let mut out = vec![parts[2]];
+    if !parts[3].is_empty() {
+        out.push(parts[3]);
+    }
+    out.extend(parts[5].split([':', '/']));
+    out
+}
+
+/// One segment of a relative URI path (RFC 3986): bytes other than ASCII
+/// letters, digits and `-._~+=@,` percent-encoded; a segment containing
+/// `..` has its dots encoded, and one made only of dots (or empty) gets a
+/// leading `_`, so that no segment is, or decodes to, `.` or `..`: the
+/// path cannot climb out of `aws/`.
+pub fn uri_segment(s: &str) -> String {
+    use std::fmt::Write;
+    let dots_too = s.contains("..");
+    let mut out = String::with_capacity(s.len() + 1);
+    if s.bytes().all(|b| b == b'.') {
+        out.push('_');
+    }
+    for b in s.bytes() {
+        let keep =
+            b.is_ascii_alphanumeric() || (b"-_~+=@,".contains(&b)) || (b == b'.' && !dots_too);
+        if keep {
+            out.push(b as char);
         } else {
-            format!("{}/", parts[3])
-        };
-        format!("{}/{}{}", parts[2], region, parts[5].replace(':', "/"))
-    } else {
-        arn.to_string()
-    };
-    raw.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-._~/+=@,".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 /// A waiver as applied to a finding.
@@ -330,5 +350,55 @@ impl Report {
         let mut s = serde_json::to_string_pretty(&schemars::schema_for!(Report)).expect("schema");
         s.push('\n');
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_segments_are_percent_encoded_and_never_dot_segments() {
+        assert_eq!(uri_segment("jane.admin"), "jane.admin");
+        assert_eq!(uri_segment("Monthly cost"), "Monthly%20cost");
+        assert_eq!(uri_segment("a?b#c%d"), "a%3Fb%23c%25d");
+        assert_eq!(uri_segment("é"), "%C3%A9");
+        assert_eq!(uri_segment(".."), "_%2E%2E");
+        assert_eq!(uri_segment("."), "_.");
+        assert_eq!(uri_segment(""), "_");
+        assert_eq!(uri_segment("a..b"), "a%2E%2Eb");
+        assert_eq!(uri_segment("x/y\\z"), "x%2Fy%5Cz");
+    }
+
+    #[test]
+    fn location_path_stays_below_aws() {
+        let f = Finding {
+            rule_id: "r".into(),
+            title: "t".into(),
+            severity: Severity::High,
+            status: Status::Fail,
+            account_id: "../../111".into(),
+            account_name: "n".into(),
+            region: None,
+            resource_arn: Some("arn:aws:iam::111:user/../../../etc/passwd".into()),
+            message: "m".into(),
+            waiver: None,
+        };
+        let path = f.location_path("iam");
+        assert_eq!(
+            path,
+            "aws/%2E%2E%2F%2E%2E%2F111/iam/user/_%2E%2E/_%2E%2E/_%2E%2E/etc/passwd"
+        );
+        assert!(!path.contains(".."), "{path}");
+        let f = Finding {
+            resource_arn: None,
+            region: Some("eu-west-1".into()),
+            account_id: "222222222222".into(),
+            ..f
+        };
+        assert_eq!(
+            f.location_path("config"),
+            "aws/222222222222/config/account/eu-west-1"
+        );
     }
 }

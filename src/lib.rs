@@ -13,5 +13,6 @@ pub mod findings;
 pub mod fsutil;
 pub mod report;
 pub mod rules;
+pub mod sanitize;
 pub mod snapshot;
 pub mod waivers;

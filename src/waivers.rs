@@ -13,7 +13,8 @@
 //! ```
 //!
 //! Every scope key given must match (they combine with AND); a waiver with no
-//! scope key covers the rule everywhere. A matching **FAIL** finding becomes
+//! scope key covers the rule everywhere. A scope key written empty
+//! (`accounts: []`, `ou:`, `resource: ""`) is an error, not "everywhere". A matching **FAIL** finding becomes
 //! **WAIVED** with the waiver's reason and expiry and no longer fails the
 //! gate. **ERROR** findings are never waived: a rule that could not be
 //! evaluated says nothing about compliance (fail closed).
@@ -45,18 +46,31 @@ pub const TODAY_ENV: &str = "ORGAUDIT_TODAY";
 #[serde(deny_unknown_fields)]
 pub(crate) struct WaiverEntry {
     rule: Option<Spanned<String>>,
-    #[serde(default)]
-    accounts: Vec<Spanned<String>>,
-    #[serde(default)]
-    ou: Option<Spanned<String>>,
-    #[serde(default)]
-    regions: Vec<Spanned<String>>,
-    #[serde(default)]
-    resource: Option<Spanned<String>>,
+    // A scope key that is written must say something: `accounts: []`,
+    // `ou:` or `resource: ""` would otherwise waive the rule everywhere.
+    // The inner `Option` is an explicit null (`ou:`, `ou: ~`).
+    #[serde(default, deserialize_with = "written")]
+    accounts: Option<Spanned<Option<Vec<Spanned<String>>>>>,
+    #[serde(default, deserialize_with = "written")]
+    ou: Option<Spanned<Option<String>>>,
+    #[serde(default, deserialize_with = "written")]
+    regions: Option<Spanned<Option<Vec<Spanned<String>>>>>,
+    #[serde(default, deserialize_with = "written")]
+    resource: Option<Spanned<Option<String>>>,
     #[serde(default)]
     reason: Option<Spanned<String>>,
     #[serde(default)]
     expires: Option<Spanned<String>>,
+}
+
+/// A key that is written, even as null: `Some` (serde's `Option` would make
+/// an explicit null the same as a missing key).
+fn written<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// A validated waiver.
@@ -145,7 +159,11 @@ pub(crate) fn validate(
                 r.value.clone()
             }
         };
-        for a in &e.accounts {
+        let accounts = list_scope(&e.accounts, "accounts", &rule, &mut err);
+        let regions = list_scope(&e.regions, "regions", &rule, &mut err);
+        let ou = string_scope(&e.ou, "ou", &rule, &mut err);
+        let resource_glob = string_scope(&e.resource, "resource", &rule, &mut err);
+        for a in &accounts {
             if a.value.len() != 12 || !a.value.bytes().all(|b| b.is_ascii_digit()) {
                 err(
                     pos(a),
@@ -156,8 +174,8 @@ pub(crate) fn validate(
                 );
             }
         }
-        if let Some(ou) = &e.ou {
-            if ou.value.trim().is_empty() || ou.value.ends_with('/') {
+        if let Some(ou) = &ou {
+            if ou.value.ends_with('/') {
                 err(
                     pos(ou),
                     format!(
@@ -167,7 +185,7 @@ pub(crate) fn validate(
                 );
             }
         }
-        for r in &e.regions {
+        for r in &regions {
             if !is_region_name(&r.value) {
                 err(
                     pos(r),
@@ -175,7 +193,7 @@ pub(crate) fn validate(
                 );
             }
         }
-        let resource = match &e.resource {
+        let resource = match &resource_glob {
             None => None,
             Some(g) => match ResourceGlob::new(&g.value) {
                 Ok(glob) => Some(glob),
@@ -220,9 +238,9 @@ pub(crate) fn validate(
         if errors.len() == before {
             waivers.push(Waiver {
                 rule,
-                accounts: e.accounts.into_iter().map(|a| a.value).collect(),
-                ou: e.ou.map(|o| o.value),
-                regions: e.regions.into_iter().map(|r| r.value).collect(),
+                accounts: accounts.into_iter().map(|a| a.value.clone()).collect(),
+                ou: ou.map(|o| o.value),
+                regions: regions.into_iter().map(|r| r.value.clone()).collect(),
                 resource,
                 reason,
                 expires: expires.expect("checked above"),
@@ -231,6 +249,53 @@ pub(crate) fn validate(
         }
     }
     (waivers, errors)
+}
+
+/// The entries of a list scope key (`accounts`, `regions`); a key written
+/// with an empty list or null is an error at its position.
+fn list_scope<'a>(
+    key: &'a Option<Spanned<Option<Vec<Spanned<String>>>>>,
+    name: &str,
+    rule: &str,
+    err: &mut impl FnMut((usize, usize), String),
+) -> Vec<&'a Spanned<String>> {
+    match key {
+        None => Vec::new(),
+        Some(list) => match &list.value {
+            Some(items) if !items.is_empty() => items.iter().collect(),
+            _ => {
+                err(pos(list), empty_scope(name, rule));
+                Vec::new()
+            }
+        },
+    }
+}
+
+/// The value of a string scope key (`ou`, `resource`); a key written with
+/// an empty (or blank) string or null is an error at its position.
+fn string_scope(
+    key: &Option<Spanned<Option<String>>>,
+    name: &str,
+    rule: &str,
+    err: &mut impl FnMut((usize, usize), String),
+) -> Option<Spanned<String>> {
+    let key = key.as_ref()?;
+    match &key.value {
+        Some(v) if !v.trim().is_empty() => {
+            Some(Spanned::new(v.clone(), key.referenced, key.defined))
+        }
+        _ => {
+            err(pos(key), empty_scope(name, rule));
+            None
+        }
+    }
+}
+
+fn empty_scope(name: &str, rule: &str) -> String {
+    format!(
+        "waiver for `{rule}`: `{name}` is empty; an empty scope would waive the rule \
+         everywhere: list what it covers, or remove the key to waive it everywhere"
+    )
 }
 
 /// `YYYY-MM-DD`, strictly.

@@ -8,9 +8,10 @@ use std::fmt::Write as _;
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 
 use super::markdown::{code, text};
-use super::{sanitize_text, RenderError, RenderOptions};
+use super::{cell_text, RenderError, RenderOptions};
 use crate::diff::{Diff, DiffEntry};
 use crate::findings::Status;
+use crate::sanitize::one_line;
 
 /// Output formats of `orgaudit diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -30,11 +31,7 @@ pub fn render(
 ) -> Result<String, RenderError> {
     Ok(match format {
         DiffFormat::Table => table(diff, opts),
-        DiffFormat::Json => {
-            let mut s = serde_json::to_string_pretty(diff)?;
-            s.push('\n');
-            s
-        }
+        DiffFormat::Json => super::json::to_string(diff)?,
         DiffFormat::Markdown => markdown(diff),
     })
 }
@@ -80,9 +77,9 @@ fn table(d: &Diff, opts: &RenderOptions) -> String {
     let _ = writeln!(
         out,
         "Comparing {} ({} accounts) with {} ({} accounts)",
-        sanitize_text(&d.old.collected_at),
+        one_line(&d.old.collected_at),
         d.old.accounts,
-        sanitize_text(&d.new.collected_at),
+        one_line(&d.new.collected_at),
         d.new.accounts
     );
     for (title, entries) in sections(d) {
@@ -113,16 +110,16 @@ fn table(d: &Diff, opts: &RenderOptions) -> String {
         for e in entries {
             t.add_row(vec![
                 Cell::new(e.severity.as_str()),
-                Cell::new(sanitize_text(&e.rule_id)),
+                Cell::new(cell_text(&e.rule_id)),
                 Cell::new(format!(
                     "{} ({})",
-                    sanitize_text(&e.account_name),
-                    sanitize_text(&e.account_id)
+                    cell_text(&e.account_name),
+                    cell_text(&e.account_id)
                 )),
-                Cell::new(sanitize_text(&where_(e))),
+                Cell::new(cell_text(&where_(e))),
                 Cell::new(status(e.old_status)),
                 Cell::new(status(e.new_status)),
-                Cell::new(sanitize_text(&e.message)),
+                Cell::new(cell_text(&e.message)),
             ]);
         }
         out.push_str(&t.to_string());

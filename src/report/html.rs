@@ -48,7 +48,7 @@ fn push_esc(out: &mut String, s: &str) {
             '\'' => out.push_str("&#39;"),
             '\n' | '\t' => out.push(c),
             '\r' => {}
-            c if c.is_control() || super::is_bidi_control(c) => {
+            c if crate::sanitize::is_hostile(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
             c => out.push(c),

@@ -5,14 +5,17 @@
 //! `<testcase>` per finding: named after the rule, plus `[resource]` for
 //! per-resource and regional findings. PASS → passed; FAIL → `<failure>`
 //! with the message, rationale and remediation; ERROR → `<error>`; MANUAL and
-//! WAIVED → `<skipped>` with the reason. No timestamps, so the output is
+//! WAIVED → `<skipped>` with the reason. The report's warnings (expired or
+//! unused waivers, user rules replacing built-in ones) are the
+//! `<system-err>` of the first suite. No timestamps, so the output is
 //! reproducible.
 //!
 //! The document is written directly into a `String`, each value cleaned and
 //! escaped in one pass ([`push_escaped`]): `& < > " '` become entities, and
 //! what XML 1.0 cannot carry (control characters other than tab, line feed
-//! and carriage return, U+FFFE, U+FFFF) is dropped, as are whole ANSI escape
-//! sequences. The layout is that of the usual JUnit writers: four spaces of
+//! and carriage return, U+FFFE, U+FFFF) or discourages (DEL and the C1
+//! controls) is dropped, as are whole ANSI escape sequences; bidi and
+//! invisible format characters are shown as `\u{202e}`. The layout is that of the usual JUnit writers: four spaces of
 //! indentation per level, text right after its start tag.
 
 use std::collections::HashMap;
@@ -32,7 +35,8 @@ pub fn render(report: &Report) -> String {
     // Suites are written in parallel, then joined in order.
     let suites: Vec<(String, Counts)> = account_rows(report)
         .into_par_iter()
-        .map(|account| {
+        .enumerate()
+        .map(|(i, account)| {
             let mut findings = by_account
                 .get(account.id.as_str())
                 .cloned()
@@ -44,7 +48,10 @@ pub fn render(report: &Report) -> String {
                     &b.region,
                 ))
             });
-            suite(&account, &findings, &rules)
+            // The report's warnings go with the first suite: JUnit has no
+            // place for text about the whole run.
+            let warnings = if i == 0 { &report.warnings[..] } else { &[] };
+            suite(&account, &findings, &rules, warnings)
         })
         .collect();
 
@@ -85,6 +92,7 @@ fn suite(
     account: &AccountRow,
     findings: &[&Finding],
     rules: &HashMap<&str, &RuleInfo>,
+    warnings: &[String],
 ) -> (String, Counts) {
     let mut c = Counts {
         tests: findings.len(),
@@ -128,6 +136,16 @@ fn suite(
 
     for f in findings {
         test_case(&mut out, f, rules.get(f.rule_id.as_str()).copied());
+    }
+    if !warnings.is_empty() {
+        open(&mut out, 2, "system-err");
+        out.push('>');
+        for w in warnings {
+            out.push_str("warning: ");
+            push_escaped(&mut out, w);
+            out.push('\n');
+        }
+        out.push_str("</system-err>");
     }
     close(&mut out, 1, "testsuite");
     (out, c)
@@ -296,8 +314,10 @@ fn property(out: &mut String, depth: usize, name: &str, value: &str) {
 }
 
 /// What each byte needs: 0 = copy, 1 = escape, 2 = drop (a control
-/// character XML 1.0 cannot carry), 3 = ESC (an ANSI escape sequence starts),
-/// 4 = the lead byte of U+E000..U+FFFF (U+FFFE and U+FFFF are dropped).
+/// character XML 1.0 cannot carry, or DEL), 3 = ESC (an ANSI escape sequence
+/// starts), 4 = the lead byte of a character that may need a look
+/// ([`special`]: C1 controls, bidi and invisible format characters, U+FFFE,
+/// U+FFFF).
 const CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
@@ -309,14 +329,41 @@ const CLASS: [u8; 256] = {
     t[b'\n' as usize] = 0;
     t[b'\r' as usize] = 0;
     t[0x1b] = 3;
+    t[0x7f] = 2;
     t[b'&' as usize] = 1;
     t[b'<' as usize] = 1;
     t[b'>' as usize] = 1;
     t[b'"' as usize] = 1;
     t[b'\'' as usize] = 1;
+    // U+0080..U+009F, U+061C, U+2000..U+2FFF, U+E000..U+FFFF
+    t[0xc2] = 4;
+    t[0xd8] = 4;
+    t[0xe2] = 4;
     t[0xef] = 4;
     t
 };
+
+/// What becomes of a character whose lead byte has class 4.
+enum Special {
+    Keep,
+    /// C1 controls (XML 1.0 discourages them; some terminals obey them),
+    /// U+FFFE and U+FFFF (XML 1.0 cannot carry them).
+    Drop,
+    /// Bidi and invisible format characters: shown as `\u{202e}`, so a
+    /// reader sees them instead of text reordered or hidden by them.
+    Show,
+}
+
+fn special(c: char) -> Special {
+    use crate::sanitize::{is_bidi_control, is_invisible_format};
+    if ('\u{80}'..='\u{9f}').contains(&c) || c == '\u{fffe}' || c == '\u{ffff}' {
+        Special::Drop
+    } else if is_bidi_control(c) || is_invisible_format(c) {
+        Special::Show
+    } else {
+        Special::Keep
+    }
+}
 
 /// Appends `s` to `out` for use in XML text or a double-quoted attribute, in
 /// one pass: `& < > " '` as entities; control characters other than tab,
@@ -334,16 +381,23 @@ pub(crate) fn push_escaped(out: &mut String, s: &str) {
             i += 1;
             continue;
         }
-        // U+FFFE and U+FFFF are EF BF BE and EF BF BF; other characters
-        // from U+E000 to U+FFFD are kept (a lead byte starts three bytes).
-        if class == 4
-            && !(bytes.get(i + 1) == Some(&0xbf) && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)))
-        {
-            i += 3;
-            continue;
-        }
         // Every byte with a class is ASCII or a lead byte, so `i` is on a
         // character boundary.
+        let c = if class == 4 {
+            let c = s[i..]
+                .chars()
+                .next()
+                .expect("a lead byte starts a character");
+            match special(c) {
+                Special::Keep => {
+                    i += c.len_utf8();
+                    continue;
+                }
+                action => Some((c, action)),
+            }
+        } else {
+            None
+        };
         out.push_str(&s[start..i]);
         let next = match class {
             1 => {
@@ -358,7 +412,13 @@ pub(crate) fn push_escaped(out: &mut String, s: &str) {
             }
             2 => i + 1,
             3 => skip_escape_sequence(bytes, i),
-            _ => i + 3,
+            _ => {
+                let (c, action) = c.expect("class 4 looked at its character");
+                if let Special::Show = action {
+                    crate::sanitize::push_escaped(out, c);
+                }
+                i + c.len_utf8()
+            }
         };
         i = next;
         start = i;
@@ -441,7 +501,18 @@ mod tests {
             esc("x\u{fffe}y\u{ffff}z\u{fffd}\u{e000}"),
             "xyz\u{fffd}\u{e000}"
         );
-        assert_eq!(esc("\u{7f}\u{85}"), "\u{7f}\u{85}");
+        assert_eq!(esc("a\u{7f}b\u{85}c\u{9b}31m"), "abc31m");
+        assert_eq!(esc("\u{80}\u{a0}\u{9f}"), "\u{a0}");
+    }
+
+    #[test]
+    fn shows_bidi_and_invisible_characters() {
+        assert_eq!(esc("abc\u{202e}fed"), "abc\\u{202e}fed");
+        assert_eq!(
+            esc("\u{2066}x\u{2069}\u{200b}\u{feff}\u{2028}\u{61c}"),
+            "\\u{2066}x\\u{2069}\\u{200b}\\u{feff}\\u{2028}\\u{61c}"
+        );
+        assert_eq!(esc("— … ✓ \u{fffd}"), "— … ✓ \u{fffd}");
     }
 
     #[test]

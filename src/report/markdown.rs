@@ -11,8 +11,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{account_rows, plural, sanitize_text, sorted_findings, totals_line};
+use super::{account_rows, plural, sorted_findings, totals_line};
 use crate::findings::{Finding, Report, Severity, Status};
+use crate::sanitize::one_line;
 
 pub fn render(report: &Report) -> String {
     let mut md = String::new();
@@ -244,7 +245,7 @@ fn capitalize(s: &str) -> String {
 /// table cells, math, entities), line breaks flattened, control
 /// and bidi characters shown escaped.
 pub fn text(s: &str) -> String {
-    let s = sanitize_text(s);
+    let s = one_line(s);
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         if "\\`*_{}[]()<>#+!|~&@$".contains(c) {
@@ -258,7 +259,7 @@ pub fn text(s: &str) -> String {
 /// Untrusted identifier as a code span: nothing inside is interpreted except
 /// that a `|` would end a GFM table cell, so it is escaped.
 pub fn code(s: &str) -> String {
-    let s = sanitize_text(s).replace('|', "\\|");
+    let s = one_line(s).replace('|', "\\|");
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     if longest == 0 {
         return format!("`{s}`");

@@ -5,6 +5,7 @@
 //! and where the bytes go.
 
 use crate::findings::{Finding, Report, Severity, Status};
+use crate::sanitize::one_line;
 
 pub mod diff;
 pub mod html;
@@ -283,6 +284,27 @@ pub(crate) fn totals_line(report: &Report) -> String {
     )
 }
 
+/// At most this many characters of a value are shown in a table cell: the
+/// table library wraps a cell in time quadratic in its length (80 KB took
+/// a minute), and no one reads more on a terminal.
+pub(crate) const CELL_MAX_CHARS: usize = 1024;
+
+/// A value for a table cell: sanitized ([`one_line`]), and cut after
+/// [`CELL_MAX_CHARS`] characters with a note saying how much was left out
+/// and where to find all of it.
+pub(crate) fn cell_text(s: &str) -> String {
+    match s.char_indices().nth(CELL_MAX_CHARS) {
+        None => one_line(s),
+        Some((cut, _)) => {
+            let more = s[cut..].chars().count();
+            format!(
+                "{} … ({more} more characters; see -f json)",
+                one_line(&s[..cut])
+            )
+        }
+    }
+}
+
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("{n} {one}")
@@ -291,38 +313,20 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Makes a value from AWS safe to print on a terminal or in a text report:
-/// line breaks and tabs become spaces; other control characters (ANSI escape
-/// sequences start with one) and bidirectional-override characters are
-/// shown escaped (`\u{1b}`) instead of being interpreted.
-pub(crate) fn sanitize_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() || is_bidi_control(c) => {
-                out.push_str(&c.escape_unicode().to_string());
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-pub(crate) fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn sanitize_text_neutralizes_escapes_and_bidi() {
-        assert_eq!(sanitize_text("a\x1b[31mb"), "a\\u{1b}[31mb");
-        assert_eq!(sanitize_text("x\ny\tz"), "x y z");
-        assert_eq!(sanitize_text("abc\u{202E}def"), "abc\\u{202e}def");
-        assert_eq!(sanitize_text("prod-app é"), "prod-app é");
+    fn long_cells_are_cut_and_say_so() {
+        assert_eq!(cell_text("short\x1b"), "short\\u{1b}");
+        let exact = "é".repeat(CELL_MAX_CHARS);
+        assert_eq!(cell_text(&exact), exact);
+        let long = format!("{exact}abc");
+        assert_eq!(
+            cell_text(&long),
+            format!("{exact} … (3 more characters; see -f json)")
+        );
     }
 
     #[test]

@@ -42,9 +42,7 @@ pub const FINGERPRINT_KEY: &str = "orgauditFinding/v1";
 
 pub fn render(report: &Report) -> Result<String, RenderError> {
     let log = to_sarif(report);
-    let mut text = serde_json::to_string_pretty(&log)?;
-    text.push('\n');
-    Ok(text)
+    Ok(super::json::to_string(&log)?)
 }
 
 /// The SARIF log of a report.

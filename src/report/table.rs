@@ -2,14 +2,15 @@
 //! findings, a one-line total and the manual checklist count. The report's
 //! warnings are not repeated here: the CLI prints them to stderr.
 //!
-//! Every value from AWS goes through [`sanitize_text`]: an account name
-//! carrying escape sequences cannot repaint the terminal.
+//! Every value from AWS goes through [`cell_text`]: an account name
+//! carrying escape sequences cannot repaint the terminal, and a cell shows
+//! at most [`super::CELL_MAX_CHARS`] characters (the rest is counted, and
+//! is in `-f json`).
 
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::{
-    account_rows, plural, resource_label, sanitize_text, sorted_findings, totals_line,
-    RenderOptions,
+    account_rows, cell_text, plural, resource_label, sorted_findings, totals_line, RenderOptions,
 };
 use crate::findings::{Report, Severity, Status};
 
@@ -39,14 +40,14 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             t.add_row(vec![
                 severity_cell(f.severity, opts),
                 status_cell(f.status, opts),
-                Cell::new(sanitize_text(&f.rule_id)),
+                Cell::new(cell_text(&f.rule_id)),
                 Cell::new(format!(
                     "{} ({})",
-                    sanitize_text(&f.account_name),
-                    sanitize_text(&f.account_id)
+                    cell_text(&f.account_name),
+                    cell_text(&f.account_id)
                 )),
-                Cell::new(sanitize_text(&resource_label(f))),
-                Cell::new(sanitize_text(&f.message)),
+                Cell::new(cell_text(&resource_label(f))),
+                Cell::new(cell_text(&f.message)),
             ]);
         }
         out.push('\n');
@@ -105,14 +106,14 @@ fn accounts_table(report: &Report, opts: &RenderOptions) -> Table {
     ]);
     for row in account_rows(report) {
         let name = if row.is_management {
-            format!("{} (management)", sanitize_text(&row.name))
+            format!("{} (management)", cell_text(&row.name))
         } else {
-            sanitize_text(&row.name)
+            cell_text(&row.name)
         };
         let reach = match &row.unreachable {
             None => Cell::new("yes"),
             Some(why) => {
-                let c = Cell::new(format!("UNREACHABLE: {}", sanitize_text(why)));
+                let c = Cell::new(format!("UNREACHABLE: {}", cell_text(why)));
                 if opts.color {
                     c.fg(Color::Magenta).add_attribute(Attribute::Bold)
                 } else {
@@ -121,9 +122,9 @@ fn accounts_table(report: &Report, opts: &RenderOptions) -> Table {
             }
         };
         t.add_row(vec![
-            Cell::new(sanitize_text(&row.id)),
+            Cell::new(cell_text(&row.id)),
             Cell::new(name),
-            Cell::new(sanitize_text(&row.ou_path)),
+            Cell::new(cell_text(&row.ou_path)),
             count_cell(row.counts.pass, Color::Green, opts),
             count_cell(row.counts.fail, Color::Red, opts),
             count_cell(row.counts.error, Color::Magenta, opts),

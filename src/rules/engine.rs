@@ -638,6 +638,6 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
         rules: rules.infos(),
         findings,
         summary,
-        warnings: Vec::new(),
+        warnings: rules.warnings.clone(),
     }
 }

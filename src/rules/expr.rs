@@ -6,9 +6,10 @@
 //! snapshot schema at load time and their missing inputs detected before
 //! evaluation.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use cel::common::ast::Expr as Ast;
 use cel::common::ast::LiteralValue;
@@ -116,7 +117,9 @@ fn check_size(source: &str) -> Result<(), SyntaxError> {
 #[derive(Debug)]
 pub struct Expr {
     source: String,
-    program: cel::Program,
+    /// The compiled expression with a budget step in every comprehension
+    /// ([`with_budget`]): what runs.
+    budgeted: IdedExpr,
     paths: Vec<FieldPath>,
     unknown_identifiers: Vec<(String, usize)>,
     negated_has: Vec<FieldPath>,
@@ -131,7 +134,8 @@ pub const VARIABLES: &str = "variables";
 pub type Aliases = HashMap<String, Option<(String, Vec<String>)>>;
 
 /// The CEL environment every expression is compiled and run in: the standard
-/// library, with `matches` our own (below).
+/// library, with `matches` our own (below), and the `@budget()` step of
+/// [`with_budget`].
 pub fn env() -> Arc<cel::Env> {
     static ENV: OnceLock<Arc<cel::Env>> = OnceLock::new();
     ENV.get_or_init(|| {
@@ -146,6 +150,9 @@ pub fn env() -> Arc<cel::Env> {
         cel::add_member_overload!(env, fn regex_matches: (CelString, CelString) -> Result<CelBool>,
             name = "matches")
         .expect("matches is declared once");
+        cel::add_overload!(env, fn budget_step: () -> Result<CelBool>,
+            name = BUDGET_FN, id = BUDGET_FN)
+        .expect("@budget is declared once");
         Arc::new(env)
     })
     .clone()
@@ -177,6 +184,189 @@ fn regex_matches(this: &CelString<'_>, re: &CelString<'_>) -> Result<CelBool, ce
         compiled.insert(re.inner().to_string(), r);
         Ok(CelBool::from(matched))
     })
+}
+
+/// At most this many loop iterations (all comprehensions together: `all`,
+/// `exists`, `map`, `filter`…, nested ones multiply) in one run of an
+/// expression. The built-in rules need a few per element of the snapshot.
+pub const MAX_STEPS: u64 = 10_000_000;
+/// At most this long for one run of an expression, checked every 256 loop
+/// iterations.
+pub const MAX_RUN_TIME: Duration = Duration::from_secs(5);
+
+/// The work one run of an expression may still do. The `cel` crate has no
+/// step hook, so [`with_budget`] puts a call to `@budget()` (a name CEL
+/// source cannot spell) in every comprehension's loop; each call takes one
+/// step, and every 256th looks at the clock. Once the budget is spent every call fails,
+/// so the run ends with an error (the finding is ERROR), or with a value
+/// that did not depend on the unfinished part (`a || b` with `b` true).
+/// Outside loops an expression does bounded work: at most
+/// [`MAX_OPERATORS`] operators, each linear in its operands.
+#[derive(Clone, Copy)]
+struct Budget {
+    steps_left: u64,
+    deadline: Instant,
+}
+
+thread_local! {
+    static BUDGET: Cell<Budget> = Cell::new(Budget {
+        steps_left: MAX_STEPS,
+        deadline: Instant::now() + MAX_RUN_TIME,
+    });
+}
+
+impl Budget {
+    /// A full budget for the run that starts on this thread.
+    fn start() {
+        BUDGET.with(|b| {
+            b.set(Budget {
+                steps_left: MAX_STEPS,
+                deadline: Instant::now() + MAX_RUN_TIME,
+            })
+        });
+    }
+}
+
+/// `@budget()`: takes one step of the run's budget; true, or an error once
+/// it is spent.
+fn budget_step() -> Result<CelBool, cel::ExecutionError> {
+    BUDGET.with(|b| {
+        let mut budget = b.get();
+        // The clock is read every 256 steps: a few nanoseconds a step.
+        if budget.steps_left % 256 == 0 && Instant::now() > budget.deadline {
+            budget.steps_left = 0;
+        }
+        if budget.steps_left == 0 {
+            b.set(budget);
+            return Err(cel::ExecutionError::function_error(
+                "budget",
+                format!(
+                    "the expression ran past its budget ({MAX_STEPS} loop iterations or {} s) \
+                     and was stopped; the rule must do less work per account",
+                    MAX_RUN_TIME.as_secs()
+                ),
+            ));
+        }
+        budget.steps_left -= 1;
+        b.set(budget);
+        Ok(CelBool::from(true))
+    })
+}
+
+const BUDGET_FN: &str = "@budget";
+
+/// Puts a budget step ([`budget_step`]) in every comprehension of `e`, so
+/// that each loop iteration takes one. Where it goes keeps the shapes the
+/// interpreter runs fast (a `map`/`filter` appending to a list in place):
+/// in the guard of a guarded append, in the appended element of a plain
+/// one, else in the loop condition. A step that is spent fails the
+/// condition or the element, never silently skips it:
+/// `@budget() ? x : false`.
+fn with_budget(e: &mut IdedExpr) {
+    use cel::common::ast::operators::{ADD, CONDITIONAL};
+    fn gated(e: &mut IdedExpr, otherwise: LiteralValue) {
+        let inner = std::mem::take(e);
+        let step = IdedExpr {
+            id: 0,
+            expr: Ast::Call(cel::common::ast::CallExpr {
+                func_name: BUDGET_FN.to_string(),
+                target: None,
+                args: Vec::new(),
+            }),
+        };
+        let otherwise = IdedExpr {
+            id: 0,
+            expr: Ast::Literal(otherwise),
+        };
+        *e = IdedExpr {
+            id: inner.id,
+            expr: Ast::Call(cel::common::ast::CallExpr {
+                func_name: CONDITIONAL.to_string(),
+                target: None,
+                args: vec![step, inner, otherwise],
+            }),
+        };
+    }
+    /// The elements appended by `accu + [elements]`.
+    fn appended<'a>(e: &'a mut IdedExpr, accu: &str) -> Option<&'a mut Vec<IdedExpr>> {
+        let Ast::Call(call) = &mut e.expr else {
+            return None;
+        };
+        match call.args.as_mut_slice() {
+            [lhs, rhs]
+                if call.func_name == ADD && matches!(&lhs.expr, Ast::Ident(n) if n == accu) =>
+            {
+                match &mut rhs.expr {
+                    Ast::List(list) => Some(&mut list.elements),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    match &mut e.expr {
+        Ast::Call(call) => {
+            if let Some(t) = &mut call.target {
+                with_budget(t);
+            }
+            call.args.iter_mut().for_each(with_budget);
+        }
+        Ast::Select(select) => with_budget(&mut select.operand),
+        Ast::List(list) => list.elements.iter_mut().for_each(with_budget),
+        Ast::Map(map) => {
+            for entry in &mut map.entries {
+                if let cel::common::ast::EntryExpr::MapEntry(m) = &mut entry.expr {
+                    with_budget(&mut m.key);
+                    with_budget(&mut m.value);
+                }
+            }
+        }
+        Ast::Struct(st) => {
+            for entry in &mut st.entries {
+                if let cel::common::ast::EntryExpr::StructField(f) = &mut entry.expr {
+                    with_budget(&mut f.value);
+                }
+            }
+        }
+        Ast::Comprehension(comp) => {
+            for part in [
+                &mut comp.iter_range,
+                &mut comp.accu_init,
+                &mut comp.loop_cond,
+                &mut comp.loop_step,
+                &mut comp.result,
+            ] {
+                with_budget(part);
+            }
+            let accu = comp.accu_var.clone();
+            let fast_shape = matches!(comp.loop_cond.expr, Ast::Literal(_))
+                && matches!(&comp.result.expr, Ast::Ident(n) if *n == accu);
+            if fast_shape {
+                // `g ? accu + [x] : accu` (filter): the guard.
+                if let Ast::Call(call) = &mut comp.loop_step.expr {
+                    if call.func_name == CONDITIONAL && call.args.len() == 3 {
+                        let (guard, rest) = call.args.split_at_mut(1);
+                        if appended(&mut rest[0], &accu).is_some() {
+                            gated(&mut guard[0], LiteralValue::Boolean(CelBool::from(false)));
+                            return;
+                        }
+                    }
+                }
+                // `accu + [x]` (map): the element.
+                if let Some(elements) = appended(&mut comp.loop_step, &accu) {
+                    if let Some(first) = elements.first_mut() {
+                        gated(first, LiteralValue::Null);
+                        return;
+                    }
+                }
+            }
+            gated(
+                &mut comp.loop_cond,
+                LiteralValue::Boolean(CelBool::from(false)),
+            );
+        }
+        Ast::Ident(_) | Ast::Literal(_) | Ast::Unspecified => {}
+    }
 }
 
 /// Names an expression may use besides its variables: CEL's type names.
@@ -237,9 +427,11 @@ impl Expr {
         let denotes = walker.walk(program.expression(), &HashMap::new());
         let (paths, unknown_identifiers, negated_has) =
             (walker.paths, walker.unknown, walker.negated_has);
+        let mut budgeted = program.expression().clone();
+        with_budget(&mut budgeted);
         Ok(Expr {
             source: source.to_string(),
-            program,
+            budgeted,
             paths,
             unknown_identifiers,
             negated_has,
@@ -272,18 +464,21 @@ impl Expr {
         &self.unknown_identifiers
     }
 
-    /// Runs the expression.
+    /// Runs the expression, within the [`Budget`] of one run.
     pub fn run(&self, ctx: &cel::Context) -> Result<cel::Value, String> {
-        self.program.execute(ctx).map_err(|e| e.to_string())
+        Budget::start();
+        cel::Value::resolve(&self.budgeted, ctx).map_err(|e| e.to_string())
     }
 
     /// Runs the expression, keeping the result as the interpreter made it: a
-    /// value read from the variables is borrowed, not copied.
+    /// value read from the variables is borrowed, not copied. Within the
+    /// [`Budget`] of one run.
     pub fn run_val<'e, 'v>(
         &'e self,
         ctx: &'e cel::Context<'_, 'v>,
     ) -> Result<cel::common::value::CowVal<'e, 'v>, String> {
-        cel::Value::resolve_val(self.program.expression(), ctx).map_err(|e| e.to_string())
+        Budget::start();
+        cel::Value::resolve_val(&self.budgeted, ctx).map_err(|e| e.to_string())
     }
 
     /// Line and column (1-based) of a character offset in the source.
@@ -531,6 +726,56 @@ mod tests {
         }
         let err = run("'x'.matches('(')").unwrap_err();
         assert!(err.contains("not a valid regex"), "{err}");
+    }
+
+    fn list_ctx(n: i64) -> cel::Context<'static, 'static> {
+        let mut ctx = cel::Context::with_env(env());
+        ctx.add_variable_from_value("l", (0..n).collect::<Vec<i64>>());
+        ctx
+    }
+
+    #[test]
+    fn the_budget_stops_runaway_loops_and_is_renewed_per_run() {
+        let ctx = list_ctx(3_000);
+        let run = |src: &str| Expr::compile(src, &["l"]).unwrap().run(&ctx);
+        // 2.7e10 iterations: stopped at MAX_STEPS, in every comprehension shape.
+        for src in [
+            "l.all(x, l.all(y, l.all(z, z >= 0)))",
+            "l.exists(x, l.exists(y, l.exists(z, z < 0)))",
+            "size(l.map(x, l.map(y, l.map(z, z)))) > 0",
+            "size(l.filter(x, l.filter(y, l.filter(z, z >= 0).size() > 0).size() > 0)) > 0",
+        ] {
+            let started = Instant::now();
+            let err = run(src).unwrap_err();
+            assert!(err.contains("ran past its budget"), "{src}: {err}");
+            assert!(started.elapsed() < MAX_RUN_TIME * 2, "{src}");
+        }
+        // A new run has a full budget again; results are unchanged.
+        assert_eq!(run("l.all(x, x >= 0)"), Ok(cel::Value::Bool(true)));
+        assert_eq!(run("l.exists(x, x == 2999)"), Ok(cel::Value::Bool(true)));
+        assert_eq!(
+            run("size(l.filter(x, x % 2 == 0)) == 1500"),
+            Ok(cel::Value::Bool(true))
+        );
+        assert_eq!(run("l.map(x, x * 2)[10] == 20"), Ok(cel::Value::Bool(true)));
+        assert_eq!(run("l.exists_one(x, x == 7)"), Ok(cel::Value::Bool(true)));
+    }
+
+    #[test]
+    fn a_spent_budget_is_absorbed_only_where_the_result_does_not_depend_on_it() {
+        let ctx = list_ctx(3_000);
+        let run = |src: &str| Expr::compile(src, &["l"]).unwrap().run(&ctx);
+        let runaway = "l.all(x, l.all(y, l.all(z, z >= 0)))";
+        assert_eq!(
+            run(&format!("{runaway} || true")),
+            Ok(cel::Value::Bool(true))
+        );
+        assert_eq!(
+            run(&format!("{runaway} && false")),
+            Ok(cel::Value::Bool(false))
+        );
+        assert!(run(&format!("{runaway} && true")).is_err());
+        assert!(run(&format!("{runaway} || false")).is_err());
     }
 
     #[test]

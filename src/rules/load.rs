@@ -158,20 +158,22 @@ pub fn load(user_dirs: &[&Path], only: Option<&[&str]>) -> Result<RuleSet, LoadE
     load_texts(files, errors)
 }
 
+/// The rule files under `dir`: every `.yaml`/`.yml` file (extension in any
+/// case), in subdirectories too, sorted by path. Entries whose name starts
+/// with `.` (`.git`, `.github`) are skipped. A FIFO, socket or device with a
+/// YAML name is refused (reading it could block forever), and so is a
+/// symbolic link that leads outside `dir` or to a directory: the files read
+/// are the ones the directory holds.
 fn read_dir_yaml(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
-    let io_err = |e: std::io::Error| LoadError {
+    let root = dir.canonicalize().map_err(|e| LoadError {
         file: dir.display().to_string(),
         line: 0,
         column: 0,
         message: format!("cannot read rules directory: {e}"),
         snippet: None,
-    };
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map_err(io_err)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-        .collect();
+    })?;
+    let mut paths = Vec::new();
+    find_rule_files(dir, &root, &mut paths)?;
     paths.sort();
     let mut out = Vec::new();
     for p in paths {
@@ -187,13 +189,97 @@ fn read_dir_yaml(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     Ok(out)
 }
 
+/// Adds the rule files under `dir` (inside `root`, canonical) to `out`.
+fn find_rule_files(
+    dir: &Path,
+    root: &Path,
+    out: &mut Vec<std::path::PathBuf>,
+) -> Result<(), LoadError> {
+    let refuse = |path: &Path, message: String| LoadError {
+        file: path.display().to_string(),
+        line: 0,
+        column: 0,
+        message,
+        snippet: None,
+    };
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| refuse(dir, format!("cannot read rules directory: {e}")))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| refuse(dir, format!("cannot read rules directory: {e}")))?;
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let kind = entry
+            .file_type()
+            .map_err(|e| refuse(&path, format!("cannot read rule file: {e}")))?;
+        if kind.is_dir() {
+            find_rule_files(&path, root, out)?;
+            continue;
+        }
+        let is_yaml = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        if !is_yaml {
+            continue;
+        }
+        let kind = if kind.is_symlink() {
+            let target = path
+                .canonicalize()
+                .map_err(|e| refuse(&path, format!("cannot follow symbolic link: {e}")))?;
+            if !target.starts_with(root) {
+                return Err(refuse(
+                    &path,
+                    "a symbolic link to a file outside the rules directory: refused".into(),
+                ));
+            }
+            std::fs::metadata(&target)
+                .map_err(|e| refuse(&path, format!("cannot read rule file: {e}")))?
+                .file_type()
+        } else {
+            kind
+        };
+        if !kind.is_file() {
+            return Err(refuse(
+                &path,
+                "not a regular file (a directory, FIFO, socket or device): refused".into(),
+            ));
+        }
+        out.push(path);
+    }
+    Ok(())
+}
+
+/// Whether `text` is meant as a rule file: it has a top-level `id:` key.
+/// Diagnostics of any other file (a YAML file that is not a rule, a secret
+/// put there by mistake) never quote a line of it.
+fn looks_like_rule(text: &str) -> bool {
+    text.lines().any(|l| {
+        ["id:", "\"id\":", "'id':"]
+            .iter()
+            .any(|key| l.starts_with(key))
+    })
+}
+
 /// Loads rules from `(file name, text, builtin)` triples.
 pub fn load_texts(
     files: Vec<(String, String, bool)>,
     mut errors: Vec<LoadError>,
 ) -> Result<RuleSet, LoadErrors> {
     let mut rules: Vec<(Rule, bool, (usize, usize))> = Vec::new();
+    let mut warnings = Vec::new();
     for (file, text, builtin) in &files {
+        if !builtin && !looks_like_rule(text) {
+            errors.push(LoadError {
+                file: file.clone(),
+                line: 0,
+                column: 0,
+                message: "not a rule file (no top-level `id:` key); nothing of it is shown"
+                    .to_string(),
+                snippet: None,
+            });
+            continue;
+        }
         match parse_rule(file, text) {
             Ok((rule, overrides, pos)) => {
                 if *builtin && !rule.info.manual && rule.info.passes_when.is_none() {
@@ -219,6 +305,11 @@ pub fn load_texts(
                     let (existing, existing_builtin, _) = &rules[i];
                     if *existing_builtin && !builtin && overrides {
                         rules.remove(i);
+                        warnings.push(format!(
+                            "user rule `{}` in {file} replaces the built-in rule of the same id \
+                             (`overrides_builtin: true`)",
+                            rule.info.id
+                        ));
                     } else {
                         let hint = if *existing_builtin && !builtin {
                             " (a user rule that replaces a built-in rule must say `overrides_builtin: true`)"
@@ -259,7 +350,7 @@ pub fn load_texts(
     }
     let mut rules: Vec<Rule> = rules.into_iter().map(|(r, _, _)| r).collect();
     rules.sort_by(|a, b| a.info.id.cmp(&b.info.id));
-    Ok(RuleSet { rules })
+    Ok(RuleSet { rules, warnings })
 }
 
 /// Maps a position inside a YAML scalar's value to a position in the file.

@@ -116,6 +116,10 @@ pub enum TemplatePart {
 #[derive(Debug, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// What the reader of any report made with these rules must know: the
+    /// user rules that replace built-in ones. Copied into every report's
+    /// warnings.
+    pub warnings: Vec<String>,
 }
 
 impl RuleSet {
