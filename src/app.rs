@@ -43,6 +43,12 @@ pub enum AppError {
     Usage(String),
     #[error("{0}")]
     Scan(#[from] ScanError),
+    #[error("cannot write to standard output: {0}")]
+    Stdout(#[source] std::io::Error),
+    /// The reader of standard output went away (`orgaudit … | head`): exit
+    /// 2 without a message, there is nobody to read the rest.
+    #[error("standard output was closed before the output was written")]
+    StdoutClosed,
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
@@ -66,14 +72,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     })
                 ));
             }
-            print_stdout(&out);
+            print_stdout(&out)?;
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Rules(RulesCommand::Docs { output, rules }) => {
+            if output.as_os_str() != "-" {
+                check_outputs(&[("--output", &output)], &[])?;
+            }
             let set = load_rules_to_list(&rules)?;
             let text = crate::rules::docs::reference(&set);
             if output.as_os_str() == "-" {
-                print_stdout(&text);
+                print_stdout(&text)?;
             } else {
                 crate::fsutil::write_atomic(&output, text.as_bytes()).map_err(|source| {
                     AppError::Write {
@@ -96,7 +105,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     "no rule with id `{id}` (see `orgaudit rules list`)"
                 ))
             })?;
-            print_stdout(&sanitize::lines(&crate::rules::docs::section(rule)));
+            print_stdout(&sanitize::lines(&crate::rules::docs::section(rule)))?;
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Schema { which } => {
@@ -104,7 +113,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 SchemaKind::Snapshot => crate::snapshot::schema::snapshot_schema_json(),
                 SchemaKind::Findings => Report::schema_json(),
             };
-            print_stdout(&text);
+            print_stdout(&text)?;
             Ok(ExitCode::from(EXIT_OK))
         }
     }
@@ -135,6 +144,9 @@ pub fn load_rules_and_config(args: &RuleArgs) -> Result<(RuleSet, Config), AppEr
 }
 
 fn eval(args: EvalArgs) -> Result<ExitCode, AppError> {
+    let mut inputs = vec![args.snapshot.as_path()];
+    inputs.extend(args.rules.config.as_deref());
+    check_outputs(&outputs(&args.output, None), &inputs)?;
     let (rules, config) = load_rules_and_config(&args.rules)?;
     let today = crate::waivers::today().map_err(AppError::Usage)?;
     let snapshot = Snapshot::load(&args.snapshot)?;
@@ -143,6 +155,12 @@ fn eval(args: EvalArgs) -> Result<ExitCode, AppError> {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode, AppError> {
+    // Where the results go is checked before a single AWS call.
+    let inputs: Vec<&Path> = args.rules.config.as_deref().into_iter().collect();
+    check_outputs(
+        &outputs(&args.output, args.save_snapshot.as_deref()),
+        &inputs,
+    )?;
     // Rules and config first: a typo there must not cost a whole scan.
     let (rules, config) = load_rules_and_config(&args.rules)?;
     let opts = ScanOptions {
@@ -199,6 +217,14 @@ pub fn evaluate_with_config(
 /// `orgaudit diff OLD NEW`: both findings documents, or both snapshots.
 fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
     use crate::diff::{self, DiffError, InputKind};
+    let mut inputs = vec![args.old.as_path(), args.new.as_path()];
+    inputs.extend(args.rules.config.as_deref());
+    let out: Vec<(&str, &Path)> = args
+        .output
+        .iter()
+        .map(|p| ("--output", p.as_path()))
+        .collect();
+    check_outputs(&out, &inputs)?;
     let (old_kind, old_text) = diff::read_input(&args.old)?;
     let (new_kind, new_text) = diff::read_input(&args.new)?;
     if old_kind != new_kind {
@@ -242,7 +268,7 @@ fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
                 source,
             }
         })?,
-        None => print_stdout(&text),
+        None => print_stdout(&text)?,
     }
     Ok(ExitCode::from(if result.has_new_failures(args.fail_on) {
         EXIT_FAILING
@@ -266,7 +292,7 @@ pub fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode, AppError> {
         None => {
             let opts = RenderOptions::for_stream(std::io::stdout().is_terminal());
             let text = report::render(report, out.format, &opts)?;
-            print_stdout(&text);
+            print_stdout(&text)?;
         }
     }
     print_warnings(&report.warnings);
@@ -301,9 +327,56 @@ fn print_warnings(warnings: &[String]) {
     }
 }
 
-fn print_stdout(text: &str) {
+/// The outputs of a command, with the flag that names each.
+fn outputs<'a>(out: &'a OutputArgs, snapshot: Option<&'a Path>) -> Vec<(&'static str, &'a Path)> {
+    let mut v: Vec<(&'static str, &Path)> = Vec::new();
+    v.extend(snapshot.map(|p| ("--save-snapshot", p)));
+    v.extend(out.output.as_deref().map(|p| ("--output", p)));
+    v
+}
+
+/// Before any work: no output is an input or another output, and each can
+/// be written (its directory exists; it is not a directory or a disk).
+fn check_outputs(outputs: &[(&str, &Path)], inputs: &[&Path]) -> Result<(), AppError> {
+    for (i, (flag, path)) in outputs.iter().enumerate() {
+        if let Some(input) = inputs
+            .iter()
+            .find(|input| crate::fsutil::same_file(path, input))
+        {
+            return Err(AppError::Usage(format!(
+                "{flag} {} is the input file {}: writing it would destroy what is read; \
+                 choose another output file",
+                path.display(),
+                input.display()
+            )));
+        }
+        if let Some((other, _)) = outputs[..i]
+            .iter()
+            .find(|(_, p)| crate::fsutil::same_file(path, p))
+        {
+            return Err(AppError::Usage(format!(
+                "{other} and {flag} both name {}: give them different files",
+                path.display()
+            )));
+        }
+        crate::fsutil::check_writable(path).map_err(|source| AppError::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes to standard output. A failed write is an error (exit 2, never a
+/// truncated document with a success code); a closed pipe is
+/// [`AppError::StdoutClosed`].
+fn print_stdout(text: &str) -> Result<(), AppError> {
     let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`orgaudit … | head`) is not an error worth a panic.
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => AppError::StdoutClosed,
+            _ => AppError::Stdout(e),
+        })
 }

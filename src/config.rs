@@ -43,7 +43,7 @@ pub struct Config {
 
 impl Config {
     pub fn load(path: &Path, rules: &RuleSet) -> Result<Config, LoadErrors> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::fsutil::read_config(path).map_err(|e| {
             LoadErrors(vec![LoadError {
                 file: path.display().to_string(),
                 line: 0,

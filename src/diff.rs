@@ -92,7 +92,7 @@ pub enum DiffError {
 /// here; a snapshot is returned as text for the caller to load and evaluate.
 pub fn read_input(path: &Path) -> Result<(InputKind, String), DiffError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| DiffError::Read {
+    let text = crate::fsutil::read_snapshot(path).map_err(|source| DiffError::Read {
         path: shown.clone(),
         source,
     })?;

@@ -11,6 +11,8 @@ fn main() -> ExitCode {
     };
     match orgaudit::app::run(cli) {
         Ok(code) => code,
+        // Nobody reads standard output any more: nothing to say.
+        Err(orgaudit::app::AppError::StdoutClosed) => ExitCode::from(orgaudit::app::EXIT_ERROR),
         Err(e) => {
             to_stderr(&format!("error: {e}"));
             ExitCode::from(orgaudit::app::EXIT_ERROR)

@@ -177,7 +177,7 @@ fn read_dir_yaml(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     paths.sort();
     let mut out = Vec::new();
     for p in paths {
-        let text = std::fs::read_to_string(&p).map_err(|e| LoadError {
+        let text = crate::fsutil::read_config(&p).map_err(|e| LoadError {
             file: p.display().to_string(),
             line: 0,
             column: 0,

@@ -64,7 +64,7 @@ pub enum SnapshotError {
 impl Snapshot {
     /// Loads and validates a snapshot file.
     pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+        let text = crate::fsutil::read_snapshot(path).map_err(|source| SnapshotError::Read {
             path: path.display().to_string(),
             source,
         })?;
