@@ -402,3 +402,183 @@ fn a_utf8_bom_is_accepted_in_snapshot_config_and_rule_files() {
         .code(1)
         .stdout(predicate::str::contains("\"rule_id\": \"my-alias-rule\""));
 }
+
+// ---- 2. never crash on the environment -----------------------------------
+
+/// A scan with static keys, the given AWS config file and environment, that
+/// must stop before (or at) its first call.
+fn scan_with(config: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = dir.path().join("config");
+    std::fs::write(&config_file, config).unwrap();
+    let mut c = orgaudit();
+    c.env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_CONFIG_FILE", &config_file)
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("credentials"),
+        )
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret-example")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(["scan", "--regions", "us-east-1", "--max-attempts", "1"]);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code(), stderr)
+}
+
+/// Exit 2 with one line that contains `needle`, and no panic or Debug dump.
+fn assert_one_line_error(result: (Option<i32>, String), needle: &str) {
+    let (code, stderr) = result;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(needle), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    for internal in ["panicked", "Request {", "SdkBody", "Some(", "Error {"] {
+        assert!(!stderr.contains(internal), "{internal}: {stderr}");
+    }
+}
+
+#[test]
+fn an_empty_aws_endpoint_url_is_named() {
+    assert_one_line_error(
+        scan_with("", &[("AWS_ENDPOINT_URL", "")]),
+        "AWS_ENDPOINT_URL is set but empty",
+    );
+}
+
+#[test]
+fn an_empty_service_endpoint_url_is_named() {
+    assert_one_line_error(
+        scan_with("", &[("AWS_ENDPOINT_URL_STS", "")]),
+        "AWS_ENDPOINT_URL_STS is set but empty",
+    );
+}
+
+#[test]
+fn an_empty_profile_endpoint_url_is_named() {
+    let config = "[profile emu]\nendpoint_url =\n";
+    assert_one_line_error(
+        scan_with(config, &[("AWS_PROFILE", "emu")]),
+        "endpoint_url of AWS profile `emu`",
+    );
+    let services = "[profile emu]\nservices = local\n\n[services local]\nsts =\n  endpoint_url =\n";
+    assert_one_line_error(
+        scan_with(services, &[("AWS_PROFILE", "emu")]),
+        "is set but empty",
+    );
+}
+
+#[test]
+fn an_invalid_endpoint_url_is_named_without_a_request_dump() {
+    assert_one_line_error(
+        scan_with("", &[("AWS_ENDPOINT_URL", "notaurl")]),
+        "AWS_ENDPOINT_URL is not a usable endpoint URL",
+    );
+}
+
+#[test]
+fn endpoint_userinfo_and_query_are_redacted() {
+    let (code, stderr) = scan_with(
+        "",
+        &[(
+            "AWS_ENDPOINT_URL",
+            "http://alice:hunter2@127.0.0.1:9/?X-Amz-Security-Token=tok3n",
+        )],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("127.0.0.1:9"), "{stderr}");
+    for secret in ["alice", "hunter2", "tok3n"] {
+        assert!(!stderr.contains(secret), "{secret}: {stderr}");
+    }
+}
+
+#[test]
+fn an_unknown_aws_profile_is_named_as_unknown() {
+    let config = "[profile real]\nregion = eu-west-1\n";
+    let (code, stderr) = scan_with(config, &[("AWS_PROFILE", "typo")]);
+    assert_one_line_error(
+        (code, stderr.clone()),
+        "AWS profile `typo` (AWS_PROFILE) is not defined",
+    );
+    assert!(!stderr.contains("set AWS_PROFILE"), "{stderr}");
+    assert!(stderr.contains("profiles: real"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_source_profile_is_named() {
+    let config = "[profile chain]\nrole_arn = arn:aws:iam::123456789012:role/audit\n\
+                  source_profile = missing\n";
+    assert_one_line_error(
+        scan_with(config, &[("AWS_PROFILE", "chain")]),
+        "source_profile `missing`",
+    );
+}
+
+#[test]
+fn credential_process_stderr_is_not_echoed() {
+    let config = "[profile proc]\n\
+                  credential_process = sh -c \"echo leaked-s3cret >&2; exit 1\"\n";
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = dir.path().join("config");
+    std::fs::write(&config_file, config).unwrap();
+    let out = orgaudit()
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_CONFIG_FILE", &config_file)
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("credentials"),
+        )
+        .args(["scan", "--regions", "us-east-1", "--profile", "proc"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("credential"), "{stderr}");
+    assert!(!stderr.contains("leaked-s3cret"), "{stderr}");
+}
+
+// ---- 3. HTTP response bodies are capped ----------------------------------
+
+/// A server that answers every request with `200 OK` and a body that never
+/// ends. Returns its port.
+fn endless_body_server() -> u16 {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            std::thread::spawn(move || {
+                let mut request = [0u8; 65536];
+                let _ = conn.read(&mut request);
+                let chunk = vec![b'x'; 1 << 20];
+                let _ = conn.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\nconnection: close\r\n\r\n<a>",
+                );
+                while conn.write_all(&chunk).is_ok() {}
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn an_endless_response_body_is_an_error_naming_the_call() {
+    let port = endless_body_server();
+    let started = Instant::now();
+    let (code, stderr) = scan_with(
+        "",
+        &[("AWS_ENDPOINT_URL", &format!("http://127.0.0.1:{port}"))],
+    );
+    // --timeout is 30 s: the cap, not the timeout, must stop it.
+    assert!(started.elapsed() < Duration::from_secs(25), "{stderr}");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("sts:GetCallerIdentity"), "{stderr}");
+    assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
+}

@@ -55,6 +55,12 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let (code, message) = match err {
+        _ if super::body_limit::too_large(err).is_some() => (
+            "ResponseTooLarge".to_string(),
+            super::body_limit::too_large(err)
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+        ),
         SdkError::ServiceError(ctx) => {
             let status = ctx.raw().status().as_u16();
             match ctx.err().code() {
@@ -78,7 +84,13 @@ where
             } else {
                 "ConnectionError"
             };
-            (code.to_string(), error_chain(err))
+            // The SDK's text of this one dumps its whole request.
+            let message = if error_chain(err).contains("failed to apply endpoint") {
+                "the endpoint URL cannot be used".to_string()
+            } else {
+                error_chain(err)
+            };
+            (code.to_string(), message)
         }
         // An answer the SDK could not parse: a server error page (moto's
         // HTML 500 for unimplemented operations) or a malformed response.
@@ -128,8 +140,12 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-/// One line, bounded: messages go into tables and logs.
+/// One line, bounded: messages go into tables and logs. URLs lose their
+/// user name, password and query string, and a `credential_process`'s
+/// standard error is dropped: either may hold a secret.
 pub fn one_line(message: &str) -> String {
+    let message = super::settings::redact_urls_in(message);
+    let message = super::settings::without_process_stderr(&message);
     let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
     const MAX: usize = 300;
     if line.chars().count() > MAX {

@@ -9,6 +9,7 @@
 //! [`scan`] return a [`ScanError`].
 
 pub mod account;
+pub mod body_limit;
 pub mod budgets;
 pub mod ce;
 pub mod cloudtrail;
@@ -21,6 +22,7 @@ pub mod permissions;
 pub mod progress;
 pub mod recorder;
 pub mod regions;
+pub mod settings;
 pub mod sso;
 
 use std::time::Duration;
@@ -116,6 +118,18 @@ pub enum ScanError {
     NoCredentials,
     #[error("AWS profile `{profile}` cannot be used: {message}")]
     Profile { profile: String, message: String },
+    #[error(
+        "AWS profile `{profile}` ({setting}) is not defined in the AWS config files ({known})"
+    )]
+    UnknownProfile {
+        profile: String,
+        setting: &'static str,
+        known: String,
+    },
+    /// A setting of the environment or of the AWS config files that cannot
+    /// be used, named.
+    #[error("{setting} {message}")]
+    Setting { setting: String, message: String },
     #[error("cannot load AWS credentials: {0}")]
     Credentials(String),
     #[error(
@@ -126,6 +140,8 @@ pub enum ScanError {
     InvalidCredentials { code: String, message: String },
     #[error("the AWS endpoint {endpoint} does not answer: {message}")]
     Endpoint { endpoint: String, message: String },
+    #[error("the AWS endpoint {endpoint} gives an unusable answer: {message}")]
+    BadAnswer { endpoint: String, message: String },
     #[error(
         "organizations:DescribeOrganization was denied to {caller}; run the scan from the \
          management account (or a delegated administrator) with the policy in docs/iam-policy.json"
@@ -161,7 +177,9 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
     }
     let recorder = opts.recorder.clone().unwrap_or_default();
     let ctx = Ctx::new(opts.concurrency);
+    settings::check_profile(opts.profile.as_deref()).await?;
     let base = base_config(opts).await;
+    settings::check_endpoints(opts.endpoint_url.as_deref(), opts.profile.as_deref(), &base)?;
     check_credentials(opts, &base).await?;
 
     // Who is calling, and in which partition.
@@ -175,6 +193,10 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
             Some(code) => ScanError::InvalidCredentials {
                 code: code.to_string(),
                 message: err.message,
+            },
+            None if err.code == "ResponseTooLarge" => ScanError::BadAnswer {
+                endpoint: endpoint_name(&base),
+                message: err.to_string(),
             },
             None if matches!(err.code.as_str(), "ConnectionError" | "Timeout") => {
                 ScanError::Endpoint {
@@ -403,7 +425,14 @@ fn endpoint_name(config: &SdkConfig) -> String {
     config
         .endpoint_url()
         .map(str::to_string)
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+        .or_else(|| {
+            let ignored = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+                .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+            std::env::var("AWS_ENDPOINT_URL")
+                .ok()
+                .filter(|url| !ignored && !url.is_empty())
+        })
+        .map(|url| settings::redact_url(&url))
         .unwrap_or_else(|| "of AWS STS".to_string())
 }
 
@@ -411,6 +440,7 @@ fn sts_client(config: &SdkConfig, recorder: &OperationRecorder) -> aws_sdk_sts::
     aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(config)
             .interceptor(recorder.clone())
+            .interceptor(body_limit::BodyLimit::default())
             .build(),
     )
 }
@@ -491,6 +521,7 @@ macro_rules! global_client {
                 $sdk::config::Builder::from(&self.config)
                     .region(self.global.clone())
                     .interceptor(self.recorder.clone())
+                    .interceptor(body_limit::BodyLimit::default())
                     .build(),
             )
         }
@@ -504,6 +535,7 @@ macro_rules! regional_client {
                 $sdk::config::Builder::from(&self.config)
                     .region(Region::new(region.to_string()))
                     .interceptor(self.recorder.clone())
+                    .interceptor(body_limit::BodyLimit::default())
                     .build(),
             )
         }
