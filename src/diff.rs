@@ -105,7 +105,7 @@ pub fn read_input(path: &Path) -> Result<(InputKind, String), DiffError> {
         path: shown.clone(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        message: crate::json_error::describe(&e),
     })?;
     match (probe.format, probe.schema_version) {
         (Some(serde_json::Value::String(f)), _) if f.starts_with("orgaudit-findings/") => {
@@ -128,7 +128,7 @@ pub fn parse_findings(path: &Path, text: &str) -> Result<Report, DiffError> {
         path: path.display().to_string(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        message: crate::json_error::describe(&e),
     })
 }
 

@@ -11,6 +11,7 @@ pub mod config;
 pub mod diff;
 pub mod findings;
 pub mod fsutil;
+pub mod json_error;
 pub mod report;
 pub mod rules;
 pub mod sanitize;

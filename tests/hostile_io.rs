@@ -582,3 +582,102 @@ fn an_endless_response_body_is_an_error_naming_the_call() {
     assert!(stderr.contains("sts:GetCallerIdentity"), "{stderr}");
     assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
 }
+
+// ---- 5. no internal names in messages ------------------------------------
+
+/// Words of the implementation that must never reach a user.
+const INTERNAL: [&str; 9] = [
+    "struct ",
+    "enum ",
+    "Probe",
+    "Section",
+    "Nodes {",
+    "List(",
+    "String(",
+    "not collected: not collected",
+    "at line",
+];
+
+fn assert_no_internal_names(text: &str) {
+    for word in INTERNAL {
+        assert!(!text.contains(word), "`{word}` in: {text}");
+    }
+}
+
+#[test]
+fn broken_snapshots_are_described_in_json_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, text) in [
+        r#"{"schema_version":"1.0"}"#,
+        r#"[]"#,
+        r#""x""#,
+        r#"{"schema_version":"1.0","accounts":5}"#,
+        r#"{"schema_version":"1.0","collected_at":"x","accounts":[],"organization":3}"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = dir.path().join(format!("broken-{i}.json"));
+        std::fs::write(&p, text).unwrap();
+        let out = orgaudit().arg("eval").arg(&p).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {stderr}");
+        assert!(
+            stderr.contains("not a valid orgaudit snapshot"),
+            "{text}: {stderr}"
+        );
+        assert_no_internal_names(&stderr);
+    }
+}
+
+fn demo_with(edit: impl FnOnce(&mut serde_json::Value)) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
+    edit(&mut snap);
+    let p = dir.path().join("s.json");
+    std::fs::write(&p, snap.to_string()).unwrap();
+    (dir, p)
+}
+
+#[test]
+fn a_section_absent_from_a_snapshot_is_not_not_collected_twice() {
+    let (_dir, p) = demo_with(|s| {
+        s["accounts"][0]["iam"]
+            .as_object_mut()
+            .unwrap()
+            .remove("users");
+    });
+    let out = orgaudit()
+        .arg("eval")
+        .arg(&p)
+        .args(["-f", "json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("absent from the snapshot"), "{stdout}");
+    assert_no_internal_names(&stdout);
+}
+
+#[test]
+fn a_condition_that_is_not_a_boolean_is_named_by_its_type() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("list.yaml"),
+        "id: my-list-rule\ntitle: t\nseverity: low\nscope: account\nservice: iam\n\
+         condition: account.iam.aliases\nmessage: m\nrationale: r\nremediation: x\n\
+         sources: [sapro]\n",
+    )
+    .unwrap();
+    let out = orgaudit()
+        .args(["eval", DEMO, "-f", "json", "--rules"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("the condition gave a value of type list, not a boolean"),
+        "{stdout}"
+    );
+    assert_no_internal_names(&stdout);
+}

@@ -358,9 +358,9 @@ impl Evaluator {
                 out.push(base(
                     Status::Error,
                     format!(
-                        "Could not evaluate: `{}` is not a list but {:?}",
+                        "Could not evaluate: `{}` is not a list but a value of type {}",
                         fe.collection.source(),
-                        collection.as_ref()
+                        collection.as_ref().get_type().name()
                     ),
                     None,
                     None,
@@ -398,7 +398,10 @@ impl Evaluator {
                     Ok(other) => {
                         out.push(base(
                             Status::Error,
-                            format!("Could not evaluate: `where` gave {other:?}, not a boolean"),
+                            format!(
+                                "Could not evaluate: `where` gave a value of type {}, not a boolean",
+                                other.type_of()
+                            ),
                             region,
                             arn,
                         ));
@@ -481,7 +484,10 @@ impl Evaluator {
             Ok(cel::Value::Bool(false)) => (Status::Fail, render(&a.message.parts, ctx)),
             Ok(other) => (
                 Status::Error,
-                format!("Could not evaluate: the condition gave {other:?}, not a boolean"),
+                format!(
+                    "Could not evaluate: the condition gave a value of type {}, not a boolean",
+                    other.type_of()
+                ),
             ),
             Err(e) => match missing {
                 // The condition needed an unavailable section.
@@ -509,22 +515,24 @@ fn render(parts: &[TemplatePart], ctx: &cel::Context) -> String {
 
 fn display_value(e: &Expr, ctx: &cel::Context) -> String {
     match e.run(ctx) {
-        Ok(cel::Value::String(s)) => s.to_string(),
-        Ok(cel::Value::Int(i)) => i.to_string(),
-        Ok(cel::Value::UInt(i)) => i.to_string(),
-        Ok(cel::Value::Float(f)) => f.to_string(),
-        Ok(cel::Value::Bool(b)) => b.to_string(),
-        Ok(cel::Value::Null) => "none".to_string(),
-        Ok(cel::Value::List(items)) => items
-            .iter()
-            .map(|v| match v {
-                cel::Value::String(s) => s.to_string(),
-                other => format!("{other:?}"),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        Ok(other) => format!("{other:?}"),
+        Ok(v) => plain_value(&v),
         Err(_) => "?".to_string(),
+    }
+}
+
+/// A value as people read it in a message: text, numbers and lists of them
+/// as they are; anything else by its type (`<map>`), never a Rust dump.
+fn plain_value(v: &cel::Value) -> String {
+    match v {
+        cel::Value::String(s) => s.to_string(),
+        cel::Value::Int(i) => i.to_string(),
+        cel::Value::UInt(i) => i.to_string(),
+        cel::Value::Float(f) => f.to_string(),
+        cel::Value::Bool(b) => b.to_string(),
+        cel::Value::Null => "none".to_string(),
+        cel::Value::Timestamp(t) => t.to_rfc3339(),
+        cel::Value::List(items) => items.iter().map(plain_value).collect::<Vec<_>>().join(", "),
+        other => format!("<{}>", other.type_of()),
     }
 }
 

@@ -83,7 +83,7 @@ impl Snapshot {
             path: origin.to_string(),
             line: e.line(),
             column: e.column(),
-            message: e.to_string(),
+            message: crate::json_error::describe(&e),
         };
         let probe: Probe = serde_json::from_str(text).map_err(parse_err)?;
         match probe.schema_version {

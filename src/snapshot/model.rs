@@ -23,7 +23,7 @@ pub enum Section<T> {
 impl<T> Default for Section<T> {
     fn default() -> Self {
         Section::NotCollected {
-            reason: "not collected".to_string(),
+            reason: "the section is absent from the snapshot".to_string(),
         }
     }
 }
