@@ -502,7 +502,8 @@ fn an_unknown_aws_profile_is_named_as_unknown() {
     let (code, stderr) = scan_with(config, &[("AWS_PROFILE", "typo")]);
     assert_one_line_error(
         (code, stderr.clone()),
-        "AWS profile `typo` (AWS_PROFILE) is not defined",
+        "AWS profile `typo` cannot be used: it is not defined in the AWS config files \
+         (named by AWS_PROFILE",
     );
     assert!(!stderr.contains("set AWS_PROFILE"), "{stderr}");
     assert!(stderr.contains("profiles: real"), "{stderr}");

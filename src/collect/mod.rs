@@ -118,14 +118,6 @@ pub enum ScanError {
     NoCredentials,
     #[error("AWS profile `{profile}` cannot be used: {message}")]
     Profile { profile: String, message: String },
-    #[error(
-        "AWS profile `{profile}` ({setting}) is not defined in the AWS config files ({known})"
-    )]
-    UnknownProfile {
-        profile: String,
-        setting: &'static str,
-        known: String,
-    },
     /// A setting of the environment or of the AWS config files that cannot
     /// be used, named.
     #[error("{setting} {message}")]

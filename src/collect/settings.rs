@@ -71,14 +71,16 @@ pub(crate) async fn check_profile(flag: Option<&str>) -> Result<(), ScanError> {
     if profiles.get_profile(&name).is_none() {
         let mut known: Vec<&str> = profiles.profiles().collect();
         known.sort();
-        return Err(ScanError::UnknownProfile {
+        let known = if known.is_empty() {
+            "they define none".to_string()
+        } else {
+            format!("profiles: {}", known.join(", "))
+        };
+        return Err(ScanError::Profile {
             profile: name,
-            setting,
-            known: if known.is_empty() {
-                "they define no profile".to_string()
-            } else {
-                format!("profiles: {}", known.join(", "))
-            },
+            message: format!(
+                "it is not defined in the AWS config files (named by {setting}; {known})"
+            ),
         });
     }
     // The chain of source profiles, each of which must exist.
