@@ -78,6 +78,7 @@ fn report(n: usize, seed: u64) -> Report {
             ou_path: format!("Root/Workloads/Team-{:03}", a % 250),
             is_management: a == 0,
             unreachable: unreachable.then(|| "sts:AssumeRole failed: AccessDenied".to_string()),
+            status: None,
         });
         let mut push = |r: &RuleInfo, k: u64, region: Option<&str>, arn: Option<String>| {
             let h = mix(seed ^ (a as u64) << 20 ^ k) % 100;

@@ -262,6 +262,10 @@ pub struct AccountRef {
     pub is_management: bool,
     /// Null when the account was reached; otherwise why not.
     pub unreachable: Option<String>,
+    /// `ACTIVE`, or `SUSPENDED` / `PENDING_CLOSURE` for a closed account,
+    /// which is listed but not audited (no findings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// Counts of findings.

@@ -509,6 +509,7 @@ mod tests {
             ou_path: ou.to_string(),
             is_management: *id == "111111111111",
             unreachable: None,
+            status: None,
         })
         .collect();
         Report {

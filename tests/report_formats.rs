@@ -237,6 +237,7 @@ pub fn sample_report() -> Report {
                 ou_path: "Root".to_string(),
                 is_management: true,
                 unreachable: None,
+                status: None,
             },
             AccountRef {
                 id: prod.0.to_string(),
@@ -244,6 +245,7 @@ pub fn sample_report() -> Report {
                 ou_path: "Root/Production".to_string(),
                 is_management: false,
                 unreachable: None,
+                status: None,
             },
             AccountRef {
                 id: dev.0.to_string(),
@@ -251,6 +253,7 @@ pub fn sample_report() -> Report {
                 ou_path: "Root/Development".to_string(),
                 is_management: false,
                 unreachable: None,
+                status: None,
             },
             AccountRef {
                 id: legacy.0.to_string(),
@@ -258,6 +261,7 @@ pub fn sample_report() -> Report {
                 ou_path: "Root/Suspended".to_string(),
                 is_management: false,
                 unreachable: Some("sts:AssumeRole AccessDenied".to_string()),
+                status: None,
             },
         ],
         rules: vec![contact, trail, user_mfa, pw, root_mfa, questions],

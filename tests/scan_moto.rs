@@ -340,6 +340,21 @@ async fn filters_select_accounts() {
     // Organization-wide facts are read even when the management account is
     // filtered out.
     assert!(snapshot.identity_center.is_ok());
+    // ...and so are the management account's trails (members' organization
+    // trails are judged from them) and the whole account list.
+    assert!(
+        snapshot.management_trails.is_ok(),
+        "{:?}",
+        snapshot.management_trails
+    );
+    let listed = snapshot
+        .organization
+        .data()
+        .unwrap()
+        .accounts
+        .as_ref()
+        .unwrap();
+    assert!(listed.len() > 1 && listed.iter().any(|a| a.id == org.dev.id));
 
     let opts = ScanOptions {
         ous: vec!["Root/Nope".into()],

@@ -140,9 +140,32 @@ pub struct ConfigRuleResult {
     pub compliance_type: Option<String>,
 }
 
-/// The accounts of a snapshot by id: an organization trail seen from a member
-/// is judged from its owner's copy.
-pub type Accounts<'a> = HashMap<&'a str, &'a Account>;
+/// The accounts of a snapshot by id, and the management account's trails
+/// read at organization level: an organization trail seen from a member is
+/// judged from its owner's copy.
+pub struct Accounts<'a> {
+    pub by_id: HashMap<&'a str, &'a Account>,
+    pub management_id: &'a str,
+    pub management_trails: &'a Section<crate::snapshot::CloudTrail>,
+}
+
+impl<'a> Accounts<'a> {
+    pub fn of(snapshot: &'a crate::snapshot::Snapshot) -> Accounts<'a> {
+        Accounts {
+            by_id: snapshot
+                .accounts
+                .iter()
+                .map(|a| (a.id.as_str(), a))
+                .collect(),
+            management_id: snapshot
+                .organization
+                .data()
+                .map(|o| o.management_account_id.as_str())
+                .unwrap_or_default(),
+            management_trails: &snapshot.management_trails,
+        }
+    }
+}
 
 /// Derives the facts of `account`.
 pub fn derive(account: &Account, accounts: &Accounts<'_>) -> AccountDerived {
@@ -320,11 +343,21 @@ fn trail_effective(
             t.arn
         ))
     };
-    let Some(owner_account) = accounts.get(owner) else {
-        return unknown("that account is not in this snapshot".to_string());
+    let owner_trails = match accounts.by_id.get(owner) {
+        Some(a) => &a.cloudtrail,
+        // Not scanned (a partial scan): the management account's trails are
+        // read at organization level.
+        None if owner == accounts.management_id && !accounts.management_trails.is_ok() => {
+            return unknown(format!(
+                "that account is not in this snapshot, and its trails were not read: {}",
+                unavailable(accounts.management_trails).unwrap_or_default()
+            ))
+        }
+        None if owner == accounts.management_id => accounts.management_trails,
+        None => return unknown("that account is not in this snapshot".to_string()),
     };
-    let Some(ct) = owner_account.cloudtrail.data() else {
-        return unknown(unavailable(&owner_account.cloudtrail).unwrap_or_default());
+    let Some(ct) = owner_trails.data() else {
+        return unknown(unavailable(owner_trails).unwrap_or_default());
     };
     match ct.trails.iter().find(|o| o.arn == t.arn) {
         Some(o) => Fact::Known(trail::effective(o, owner)),

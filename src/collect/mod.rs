@@ -226,6 +226,22 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
         .await
         .map_err(ScanError::Organization)?;
     let management_id = org.management_account_id.clone();
+    org.accounts = Some(
+        all_accounts
+            .iter()
+            .map(|a| crate::snapshot::OrganizationAccount {
+                id: a.id.clone(),
+                arn: a.arn.clone(),
+                name: a.name.clone(),
+                email: a.email.clone(),
+                status: a.status.clone(),
+                joined_method: a.joined_method.clone(),
+                joined_timestamp: a.joined_timestamp.clone(),
+                parent_id: a.parent_id.clone(),
+                ou_path: a.ou_path.clone(),
+            })
+            .collect(),
+    );
     let selected = select(opts, &org, all_accounts)?;
 
     // The regions to audit: given, or those enabled in the caller's account.
@@ -258,16 +274,37 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
     };
 
     progress.start(selected.len());
+    let management_selected = selected.iter().any(|a| a.id == management_id);
     let org_level = async {
         // Organization-wide facts, read in the management account.
         match scanner.reach(&management_id).await {
             Ok((clients, _)) => {
                 let iam_client = clients.iam();
-                tokio::join!(iam::organization_features(&ctx, &iam_client), async {
-                    iam::section(identity_center(&ctx, &clients, &default_regions).await)
-                })
+                tokio::join!(
+                    iam::organization_features(&ctx, &iam_client),
+                    async { iam::section(identity_center(&ctx, &clients, &default_regions).await) },
+                    async {
+                        // A partial scan without the management account still
+                        // needs its trails: members' organization trails are
+                        // judged from them.
+                        if management_selected {
+                            Section::not_collected("the management account is in the snapshot")
+                        } else {
+                            iam::section(
+                                cloudtrail::collect(&ctx, &management_id, &default_regions, |r| {
+                                    clients.cloudtrail(r)
+                                })
+                                .await,
+                            )
+                        }
+                    }
+                )
             }
-            Err(e) => (Section::error(e.clone()), Section::error(e)),
+            Err(e) => (
+                Section::error(e.clone()),
+                Section::error(e.clone()),
+                Section::error(e),
+            ),
         }
     };
     let accounts = futures::stream::iter(selected)
@@ -278,7 +315,7 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
         })
         .buffer_unordered(opts.concurrency.max(1))
         .collect::<Vec<Account>>();
-    let ((organization_features, identity_center), mut accounts) =
+    let ((organization_features, identity_center, management_trails), mut accounts) =
         tokio::join!(org_level, accounts);
     progress.finish();
     accounts.sort_by(|a, b| a.id.cmp(&b.id));
@@ -299,6 +336,7 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
         organization: Section::ok(org),
         organization_features,
         identity_center,
+        management_trails,
         accounts,
     })
 }

@@ -51,6 +51,7 @@ pub async fn describe(ctx: &Ctx, client: &Client) -> Result<Organization, Collec
         management_account_email: org.master_account_email,
         roots: Vec::new(),
         organizational_units: Vec::new(),
+        accounts: None,
     })
 }
 

@@ -330,9 +330,12 @@ fn write_accounts(h: &mut String, rows: &[AccountRow]) -> std::fmt::Result {
         num(h, a.counts.waived, "nw");
         num(h, a.counts.manual, "nm");
         num(h, a.counts.pass, "np");
-        match &a.unreachable {
-            None => h.push_str("<td>yes\n"),
-            Some(why) => {
+        match (&a.unreachable, &a.closed) {
+            (_, Some(status)) => {
+                let _ = writeln!(h, "<td>closed ({}): not audited", esc(status));
+            }
+            (None, None) => h.push_str("<td>yes\n"),
+            (Some(why), None) => {
                 let _ = writeln!(h, "<td class=unreach>unreachable: {}", esc(why));
             }
         }

@@ -74,9 +74,10 @@ fn write_report(md: &mut String, report: &Report) -> std::fmt::Result {
         } else {
             text(&a.name)
         };
-        let reach = match &a.unreachable {
-            None => "yes".to_string(),
-            Some(why) => format!("**unreachable**: {}", text(why)),
+        let reach = match (&a.unreachable, &a.closed) {
+            (_, Some(status)) => format!("closed ({}): not audited", text(status)),
+            (None, None) => "yes".to_string(),
+            (Some(why), None) => format!("**unreachable**: {}", text(why)),
         };
         let c = a.counts;
         writeln!(

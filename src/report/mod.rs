@@ -218,6 +218,8 @@ pub(crate) struct AccountRow {
     pub ou_path: String,
     pub is_management: bool,
     pub unreachable: Option<String>,
+    /// The status of a closed account (`SUSPENDED`, `PENDING_CLOSURE`).
+    pub closed: Option<String>,
     pub counts: StatusCounts,
 }
 
@@ -233,6 +235,7 @@ pub(crate) fn account_rows(report: &Report) -> Vec<AccountRow> {
             ou_path: a.ou_path.clone(),
             is_management: a.is_management,
             unreachable: a.unreachable.clone(),
+            closed: a.status.clone().filter(|s| s != "ACTIVE"),
             counts: StatusCounts::default(),
         });
     }
@@ -244,6 +247,7 @@ pub(crate) fn account_rows(report: &Report) -> Vec<AccountRow> {
                 ou_path: String::new(),
                 is_management: false,
                 unreachable: None,
+                closed: None,
                 counts: StatusCounts::default(),
             })
             .counts

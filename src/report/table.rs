@@ -110,9 +110,10 @@ fn accounts_table(report: &Report, opts: &RenderOptions) -> Table {
         } else {
             cell_text(&row.name)
         };
-        let reach = match &row.unreachable {
-            None => Cell::new("yes"),
-            Some(why) => {
+        let reach = match (&row.unreachable, &row.closed) {
+            (_, Some(status)) => Cell::new(format!("closed ({}): not audited", cell_text(status))),
+            (None, None) => Cell::new("yes"),
+            (Some(why), None) => {
                 let c = Cell::new(format!("UNREACHABLE: {}", cell_text(why)));
                 if opts.color {
                     c.fg(Color::Magenta).add_attribute(Attribute::Bold)

@@ -203,6 +203,9 @@ struct Evaluator {
     /// runs in a child scope of it that resolves the variables.
     root: cel::Context<'static, 'static>,
     org_finding_account: (String, String),
+    /// The snapshot lacks the management account of a known organization:
+    /// a rule that reads `mgmt` may still decide without it (`a || b`).
+    partial: bool,
 }
 
 impl Evaluator {
@@ -298,7 +301,7 @@ impl Evaluator {
                 continue;
             };
             if let Some(reason) = view::find_unavailable(root.full(), &dep.segments) {
-                if view::unavailable_reason(root.full()).is_some() {
+                if view::unavailable_reason(root.full()).is_some() && !self.partial {
                     // The whole variable is missing (no management account).
                     out.push(unavailable(a.on_unavailable, reason, None, None));
                     return;
@@ -539,11 +542,16 @@ fn plain_value(v: &cel::Value) -> String {
 /// Evaluates `rules` against `snapshot`. Deterministic: findings are sorted by
 /// account, rule, resource and region.
 pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> Report {
-    let accounts: crate::analysis::Accounts = snapshot
-        .accounts
-        .iter()
-        .map(|a| (a.id.as_str(), a))
-        .collect();
+    let accounts = crate::analysis::Accounts::of(snapshot);
+    // A partial scan (--accounts, --ou, --shard) without the management
+    // account: what only the management account can tell is not evaluated
+    // here (and said so), rather than ERROR in every shard.
+    let partial = snapshot.management().is_none()
+        && snapshot
+            .organization
+            .data()
+            .is_some_and(|o| !o.management_account_id.is_empty());
+    let mut not_evaluated: Vec<String> = Vec::new();
     let view = SnapshotView::new(snapshot, &accounts);
     let now = chrono::DateTime::parse_from_rfc3339(&snapshot.collected_at)
         .unwrap_or_else(|_| chrono::Utc::now().fixed_offset());
@@ -569,6 +577,7 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
         scan: Variable::new(view.scan),
         root,
         org_finding_account: org_id,
+        partial,
     };
     let prepared: Vec<Prepared> = rules
         .rules
@@ -609,7 +618,21 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
         incomplete.extend(i);
     }
     for p in prepared.iter().filter(|p| p.rule.info.scope == Scope::Org) {
+        if partial && p.global_deps.iter().any(|d| d.root == "mgmt") {
+            not_evaluated.push(p.rule.info.id.clone());
+            continue;
+        }
         ev.run(p, None, &mut findings, &ev.org_finding_account);
+    }
+    // Management-account rules are never silently absent.
+    if snapshot.management().is_none() {
+        for p in prepared.iter().filter(|p| p.rule.info.scope == Scope::Mgmt) {
+            if partial {
+                not_evaluated.push(p.rule.info.id.clone());
+            } else {
+                ev.run(p, Some(&ev.mgmt), &mut findings, &ev.org_finding_account);
+            }
+        }
     }
     findings.par_sort_by(|a, b| {
         (&a.account_id, &a.rule_id, &a.resource_arn, &a.region).cmp(&(
@@ -629,6 +652,7 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
             ou_path: a.ou_path.clone(),
             is_management: a.is_management,
             unreachable: a.access.unavailable_reason(),
+            status: Some(a.status.clone()),
         })
         .collect();
     let summary = Summary::of(&findings);
@@ -646,6 +670,18 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
         rules: rules.infos(),
         findings,
         summary,
-        warnings: rules.warnings.clone(),
+        warnings: {
+            let mut w = rules.warnings.clone();
+            if !not_evaluated.is_empty() {
+                w.push(format!(
+                    "not evaluated: the management account {} is not in this snapshot (a scan \
+                     limited by --accounts, --ou or --shard), so what only it can tell was not \
+                     checked here: {}",
+                    ev.org_finding_account.0,
+                    not_evaluated.join(", ")
+                ));
+            }
+            w
+        },
     }
 }

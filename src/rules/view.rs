@@ -383,34 +383,65 @@ pub fn org_view(snapshot: &Snapshot) -> Json {
         "identity_center".into(),
         unwrap_sections(serde_json::to_value(&snapshot.identity_center).expect("serializes")),
     );
+    // The organization's accounts: every one Organizations lists (a partial
+    // scan holds only some of them), else the snapshot's.
+    let management_id = snapshot
+        .organization
+        .data()
+        .map(|o| o.management_account_id.as_str())
+        .unwrap_or_default();
+    let listed: Vec<Json> = match snapshot
+        .organization
+        .data()
+        .and_then(|o| o.accounts.as_ref())
+    {
+        Some(all) => all
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "id": a.id,
+                    "arn": a.arn,
+                    "name": a.name,
+                    "email": a.email,
+                    "status": a.status,
+                    "joined_method": a.joined_method,
+                    "joined_timestamp": a.joined_timestamp,
+                    "parent_id": a.parent_id,
+                    "ou_path": a.ou_path,
+                    "is_management": a.id == management_id,
+                })
+            })
+            .collect(),
+        None => snapshot.accounts.iter().map(account_metadata).collect(),
+    };
     // Accounts sharing a root e-mail (compared case-insensitively), computed
     // once here so that rules need not compare every pair of accounts.
-    let mut by_email: std::collections::HashMap<String, Vec<&str>> = Default::default();
     // Closed accounts are not judged, and their e-mail is not "in use".
-    for a in snapshot.accounts.iter().filter(|a| a.status == "ACTIVE") {
+    let field = |a: &Json, k: &str| a[k].as_str().unwrap_or_default().to_string();
+    let mut by_email: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for a in listed.iter().filter(|a| a["status"] == "ACTIVE") {
         by_email
-            .entry(a.email.to_lowercase())
+            .entry(field(a, "email").to_lowercase())
             .or_default()
-            .push(a.name.as_str());
+            .push(field(a, "name"));
     }
     org.insert(
         "accounts".into(),
         Json::Array(
-            snapshot
-                .accounts
-                .iter()
-                .map(|a| {
-                    let mut m = account_metadata(a);
+            listed
+                .into_iter()
+                .map(|mut m| {
+                    let (name, email) = (field(&m, "name"), field(&m, "email").to_lowercase());
                     // At most a few names: enough to say "shared with X",
                     // bounded even when thousands of accounts share one.
                     let others: Vec<Json> = by_email
-                        .get(&a.email.to_lowercase())
+                        .get(&email)
                         .map(Vec::as_slice)
                         .unwrap_or_default()
                         .iter()
-                        .filter(|n| **n != a.name)
+                        .filter(|n| **n != name)
                         .take(5)
-                        .map(|n| Json::String(n.to_string()))
+                        .map(|n| Json::String(n.clone()))
                         .collect();
                     m["email_shared_with"] = Json::Array(others);
                     m

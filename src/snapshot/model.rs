@@ -119,6 +119,12 @@ pub struct Snapshot {
     /// IAM Identity Center, read in the management account.
     #[serde(default)]
     pub identity_center: Section<IdentityCenter>,
+    /// The management account's trails, read at organization level when
+    /// the management account itself is not among the scanned accounts (a
+    /// partial scan): members' organization trails are judged from them.
+    /// Schema 1.1.
+    #[serde(default = "since_1_1::<CloudTrail>")]
+    pub management_trails: Section<CloudTrail>,
     pub accounts: Vec<Account>,
 }
 
@@ -156,6 +162,31 @@ pub struct Organization {
     pub management_account_email: Option<String>,
     pub roots: Vec<OrganizationRoot>,
     pub organizational_units: Vec<OrganizationalUnit>,
+    /// Every account of the organization (`organizations:ListAccounts`),
+    /// whether or not this scan selected it (`--accounts`, `--ou`,
+    /// `--shard`): organization rules judge the whole organization from it.
+    /// Schema 1.1; absent in older snapshots (then the snapshot's accounts
+    /// stand for the organization).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<Vec<OrganizationAccount>>,
+}
+
+/// An account of the organization as Organizations lists it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationAccount {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    pub email: String,
+    /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`.
+    pub status: String,
+    #[serde(default)]
+    pub joined_method: Option<String>,
+    #[serde(default)]
+    pub joined_timestamp: Option<String>,
+    pub parent_id: String,
+    pub ou_path: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
