@@ -74,26 +74,7 @@ where
                 Some(region),
                 client.get_event_selectors().trail_name(&arn).send(),
             );
-            let owner = arn.split(':').nth(4).unwrap_or_default();
-            if owner != account_id {
-                return Ok::<_, CollectError>(Trail {
-                    name: t.name.unwrap_or_default(),
-                    arn: arn.clone(),
-                    home_region: t.home_region.unwrap_or_default(),
-                    is_multi_region_trail: t.is_multi_region_trail.unwrap_or(false),
-                    is_organization_trail: t.is_organization_trail.unwrap_or(false),
-                    include_global_service_events: t.include_global_service_events.unwrap_or(false),
-                    log_file_validation_enabled: t.log_file_validation_enabled.unwrap_or(false),
-                    s3_bucket_name: t.s3_bucket_name,
-                    kms_key_id: t.kms_key_id,
-                    cloud_watch_logs_log_group_arn: t.cloud_watch_logs_log_group_arn,
-                    status: None,
-                    event_selectors: Vec::new(),
-                    advanced_event_selectors: Vec::new(),
-                });
-            }
-            let (status, selectors) = futures::try_join!(status, selectors)?;
-            Ok::<_, CollectError>(Trail {
+            let listed = Trail {
                 name: t.name.unwrap_or_default(),
                 arn: arn.clone(),
                 home_region: t.home_region.unwrap_or_default(),
@@ -104,6 +85,16 @@ where
                 s3_bucket_name: t.s3_bucket_name,
                 kms_key_id: t.kms_key_id,
                 cloud_watch_logs_log_group_arn: t.cloud_watch_logs_log_group_arn,
+                status: None,
+                event_selectors: Vec::new(),
+                advanced_event_selectors: Vec::new(),
+            };
+            let owner = arn.split(':').nth(4).unwrap_or_default();
+            if owner != account_id {
+                return Ok::<_, CollectError>(listed);
+            }
+            let (status, selectors) = futures::try_join!(status, selectors)?;
+            Ok::<_, CollectError>(Trail {
                 status: Some(TrailStatus {
                     is_logging: status.is_logging.unwrap_or(false),
                     latest_delivery_error: status.latest_delivery_error,
@@ -142,6 +133,7 @@ where
                             .collect(),
                     })
                     .collect(),
+                ..listed
             })
         }
     }))

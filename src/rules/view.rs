@@ -397,22 +397,28 @@ pub fn org_view(snapshot: &Snapshot) -> Json {
     {
         Some(all) => all
             .iter()
+            .map(|a| metadata(a.clone(), a.id == management_id))
+            .collect(),
+        None => snapshot
+            .accounts
+            .iter()
             .map(|a| {
-                serde_json::json!({
-                    "id": a.id,
-                    "arn": a.arn,
-                    "name": a.name,
-                    "email": a.email,
-                    "status": a.status,
-                    "joined_method": a.joined_method,
-                    "joined_timestamp": a.joined_timestamp,
-                    "parent_id": a.parent_id,
-                    "ou_path": a.ou_path,
-                    "is_management": a.id == management_id,
-                })
+                metadata(
+                    crate::snapshot::OrganizationAccount {
+                        id: a.id.clone(),
+                        arn: a.arn.clone(),
+                        name: a.name.clone(),
+                        email: a.email.clone(),
+                        status: a.status.clone(),
+                        joined_method: a.joined_method.clone(),
+                        joined_timestamp: a.joined_timestamp.clone(),
+                        parent_id: a.parent_id.clone(),
+                        ou_path: a.ou_path.clone(),
+                    },
+                    a.is_management,
+                )
             })
             .collect(),
-        None => snapshot.accounts.iter().map(account_metadata).collect(),
     };
     // Accounts sharing a root e-mail (compared case-insensitively), computed
     // once here so that rules need not compare every pair of accounts.
@@ -452,19 +458,11 @@ pub fn org_view(snapshot: &Snapshot) -> Json {
     Json::Object(org)
 }
 
-fn account_metadata(a: &Account) -> Json {
-    serde_json::json!({
-        "id": a.id,
-        "arn": a.arn,
-        "name": a.name,
-        "email": a.email,
-        "status": a.status,
-        "joined_method": a.joined_method,
-        "joined_timestamp": a.joined_timestamp,
-        "parent_id": a.parent_id,
-        "ou_path": a.ou_path,
-        "is_management": a.is_management,
-    })
+/// An account's metadata as `org.accounts` lists it.
+fn metadata(a: crate::snapshot::OrganizationAccount, is_management: bool) -> Json {
+    let mut m = serde_json::to_value(a).expect("serializes");
+    m["is_management"] = Json::Bool(is_management);
+    m
 }
 
 /// The shape of a view: which field paths exist. Built from the reference
