@@ -154,18 +154,19 @@ async fn scan_of_a_seeded_organization() {
     // (from the authorization details), URL-decoded.
     let policies = mgmt.iam.policies.data().expect("policy documents read");
     let doc = |name: &str| {
-        &policies
+        policies
             .iter()
             .find(|p| p.name == name)
             .unwrap_or_else(|| panic!("{name} in {policies:?}"))
             .document
+            .parse()
     };
     assert_eq!(doc("AdministratorAccess")["Statement"][0]["Action"], "*");
     assert_eq!(doc("OrgAdmins")["Statement"][0]["Action"][0], "*:*");
     let inline = users[1].inline_policies.data().unwrap();
     assert_eq!(inline[0].name, "inline-extra");
     assert_eq!(
-        inline[0].document["Statement"][0]["Action"],
+        inline[0].document.parse()["Statement"][0]["Action"],
         "s3:ListAllMyBuckets"
     );
     // moto keeps no permissions boundary for users (only for roles): an

@@ -242,11 +242,11 @@ fn administrator(iam: &Iam, user: &IamUser) -> Fact<AdminAnalysis> {
     let by_arn: BTreeMap<&str, &ManagedPolicy> =
         policies.iter().map(|p| (p.arn.as_str(), p)).collect();
     let mut labels: Vec<String> = Vec::new();
-    let mut docs: Vec<&serde_json::Value> = Vec::new();
+    let mut docs: Vec<serde_json::Value> = Vec::new();
     let managed =
-        |arn: &str, name: &str, whose: &str| -> Result<(String, &serde_json::Value), String> {
+        |arn: &str, name: &str, whose: &str| -> Result<(String, serde_json::Value), String> {
             match by_arn.get(arn) {
-                Some(p) => Ok((format!("{name} ({arn}){whose}"), &p.document)),
+                Some(p) => Ok((format!("{name} ({arn}){whose}"), p.document.parse())),
                 None => Err(format!(
                     "the document of managed policy {arn} is not in the snapshot"
                 )),
@@ -270,7 +270,7 @@ fn administrator(iam: &Iam, user: &IamUser) -> Fact<AdminAnalysis> {
     };
     for p in inline {
         labels.push(format!("inline policy {}", p.name));
-        docs.push(&p.document);
+        docs.push(p.document.parse());
     }
     for g in &user.groups {
         let whose = format!(" of group {}", g.name);
@@ -292,7 +292,7 @@ fn administrator(iam: &Iam, user: &IamUser) -> Fact<AdminAnalysis> {
         };
         for p in inline {
             labels.push(format!("inline policy {} of group {}", p.name, g.name));
-            docs.push(&p.document);
+            docs.push(p.document.parse());
         }
     }
     let boundary = match &user.permissions_boundary {

@@ -43,6 +43,9 @@ pub struct TrailEffective {
     /// Why not (empty when they are): "write events not recorded",
     /// "excludes kms.amazonaws.com"…
     pub management_event_gaps: Vec<String>,
+    /// All three: multi-region, delivering, and every management event
+    /// recorded (what `cloudtrail-multi-region-logging` asks of a trail).
+    pub complete: bool,
 }
 
 /// Judges `trail` (the owner's copy) for `judged_in`.
@@ -55,13 +58,15 @@ pub fn effective(trail: &Trail, judged_in: &str) -> TrailEffective {
         ),
         None => (false, None),
     };
+    let delivering = is_logging && delivery_error.is_none();
     TrailEffective {
         judged_in: judged_in.to_string(),
         is_multi_region: trail.is_multi_region_trail,
         is_logging,
-        delivering: is_logging && delivery_error.is_none(),
+        delivering,
         delivery_error,
         all_management_events: gaps.is_empty(),
+        complete: trail.is_multi_region_trail && delivering && gaps.is_empty(),
         management_event_gaps: gaps,
     }
 }

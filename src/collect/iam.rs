@@ -12,8 +12,8 @@ use futures::future::try_join_all;
 use super::context::{ts, Ctx};
 use crate::snapshot::{
     AccessKey, CollectError, CredentialReport, CredentialReportRow, Iam, IamGroup, IamSummary,
-    IamUser, InlinePolicy, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyRef,
-    Section, VirtualMfaDevice,
+    IamUser, InlinePolicy, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyDocument,
+    PolicyRef, Section, VirtualMfaDevice,
 };
 
 /// IAM's largest page.
@@ -517,12 +517,12 @@ fn missing(operation: &str, arn: &str) -> CollectError {
 /// A policy document as IAM returns it (URL-encoded JSON), decoded and
 /// parsed; kept as the raw text when it is not JSON, so that the analysis
 /// reports the policy as unreadable rather than guessing.
-fn document(raw: Option<&str>) -> serde_json::Value {
-    match raw {
+fn document(raw: Option<&str>) -> PolicyDocument {
+    PolicyDocument::from_value(&match raw {
         None => serde_json::Value::Null,
         Some(raw) => crate::analysis::policy::decode_document(raw)
             .unwrap_or_else(|_| serde_json::Value::String(raw.to_string())),
-    }
+    })
 }
 
 fn inline_policy(p: aws_sdk_iam::types::PolicyDetail) -> InlinePolicy {

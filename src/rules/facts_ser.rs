@@ -60,6 +60,12 @@ impl ser::Serializer for FactsSerializer {
     type SerializeStruct = StructBuilder;
     type SerializeStructVariant = VariantBuilder<StructBuilder>;
 
+    /// Not a text format: values that have a compact form (policy
+    /// documents, which rules do not read) take it.
+    fn is_human_readable(&self) -> bool {
+        false
+    }
+
     fn serialize_bool(self, v: bool) -> Result<Facts, FactsError> {
         Ok(Box::new(CelBool::from(v)))
     }

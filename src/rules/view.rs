@@ -558,7 +558,7 @@ impl ViewShapes {
         SHAPES.get_or_init(|| {
             let json = crate::snapshot::reference::reference_snapshot_json();
             let snapshot: Snapshot =
-                serde_json::from_value(json).expect("reference snapshot deserializes");
+                serde_json::from_str(&json.to_string()).expect("reference snapshot deserializes");
             let account_json = serde_json::to_value(&snapshot.accounts[0]).expect("serializes");
             let scan_json = serde_json::to_value(&snapshot.scan).expect("serializes");
             let org_json = serde_json::json!({

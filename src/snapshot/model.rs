@@ -299,9 +299,9 @@ pub struct ManagedPolicy {
     pub name: String,
     pub arn: String,
     pub default_version_id: Option<String>,
-    /// The policy document, URL-decoded and parsed; the raw text when it is
-    /// not JSON (the analysis then reports the policy as unreadable).
-    pub document: serde_json::Value,
+    /// The policy document, URL-decoded; the raw text as a JSON string when
+    /// it is not JSON (the analysis then reports the policy as unreadable).
+    pub document: PolicyDocument,
 }
 
 /// An inline policy of a user or group, with its document.
@@ -310,7 +310,64 @@ pub struct ManagedPolicy {
 pub struct InlinePolicy {
     pub name: String,
     /// As [`ManagedPolicy::document`].
-    pub document: serde_json::Value,
+    pub document: PolicyDocument,
+}
+
+/// A policy document, kept as its JSON text: the analysis parses it when it
+/// judges it, so thousands of accounts' policies cost their text, not a tree
+/// of values each. In the snapshot it is the document itself (a JSON value,
+/// not a string); rules do not read it (they read the analysis' facts), so
+/// the facts rules see hold it as text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyDocument(String);
+
+impl PolicyDocument {
+    pub fn from_value(value: &serde_json::Value) -> PolicyDocument {
+        PolicyDocument(value.to_string())
+    }
+
+    /// The document as JSON values.
+    pub fn parse(&self) -> serde_json::Value {
+        serde_json::from_str(&self.0).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The document's JSON text.
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for PolicyDocument {
+    fn default() -> Self {
+        PolicyDocument("null".to_string())
+    }
+}
+
+impl Serialize for PolicyDocument {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            self.parse().serialize(serializer)
+        } else {
+            serializer.serialize_str(&self.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyDocument {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_json::Value::deserialize(deserializer).map(|v| PolicyDocument::from_value(&v))
+    }
+}
+
+impl JsonSchema for PolicyDocument {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PolicyDocument".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An IAM policy document (JSON), URL-decoded."
+        })
+    }
 }
 
 /// The `GetAccountSummary` values the rules use (absent keys are null).
