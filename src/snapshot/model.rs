@@ -354,8 +354,16 @@ impl Serialize for PolicyDocument {
 }
 
 impl<'de> Deserialize<'de> for PolicyDocument {
+    /// Written straight back as compact JSON text, without building the
+    /// document's tree of values (at thousands of accounts, those short-lived
+    /// trees cost more memory than the documents).
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        serde_json::Value::deserialize(deserializer).map(|v| PolicyDocument::from_value(&v))
+        let mut text = Vec::new();
+        serde_transcode::transcode(deserializer, &mut serde_json::Serializer::new(&mut text))
+            .map_err(serde::de::Error::custom)?;
+        String::from_utf8(text)
+            .map(PolicyDocument)
+            .map_err(serde::de::Error::custom)
     }
 }
 
