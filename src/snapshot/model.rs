@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// In the JSON form: `{"status":"ok","data":…}`,
 /// `{"status":"error","error":{…}}` or `{"status":"not_collected","reason":…}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Section<T> {
     /// The facts were read.
@@ -24,6 +24,98 @@ impl<T> Default for Section<T> {
     fn default() -> Self {
         Section::NotCollected {
             reason: "the section is absent from the snapshot".to_string(),
+        }
+    }
+}
+
+/// Read without buffering: serde's derive for an internally tagged enum
+/// first copies the whole section into a tree of its own, then reads that
+/// (at 10,000 accounts, some 150 MB of short-lived copies). Each key says
+/// what its value is (`data`, `error`, `reason`), so the value is read
+/// directly; the combination is checked at the end, as the derive would.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Section<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(SectionVisitor(std::marker::PhantomData))
+    }
+}
+
+struct SectionVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for SectionVisitor<T> {
+    type Value = Section<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object with a \"status\" (ok, error or not_collected)")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        use serde::de::Error;
+        const FIELDS: &[&str] = &["status", "data", "error", "reason"];
+        const STATUSES: &[&str] = &["ok", "error", "not_collected"];
+        let mut status: Option<String> = None;
+        let mut data: Option<T> = None;
+        let mut error: Option<CollectError> = None;
+        let mut reason: Option<String> = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let duplicate = || A::Error::custom(format!("duplicate field `{key}`"));
+            match key.as_ref() {
+                "status" if status.is_some() => return Err(duplicate()),
+                "data" if data.is_some() => return Err(duplicate()),
+                "error" if error.is_some() => return Err(duplicate()),
+                "reason" if reason.is_some() => return Err(duplicate()),
+                "status" => status = Some(map.next_value()?),
+                "data" => data = Some(map.next_value()?),
+                "error" => error = Some(map.next_value()?),
+                "reason" => reason = Some(map.next_value()?),
+                other => return Err(A::Error::unknown_field(other, FIELDS)),
+            }
+        }
+        let status = status.ok_or_else(|| A::Error::missing_field("status"))?;
+        let unexpected = |field: &str| {
+            A::Error::custom(format!(
+                "unknown field `{field}` in a section whose status is `{status}`"
+            ))
+        };
+        match status.as_str() {
+            "ok" => {
+                if error.is_some() {
+                    return Err(unexpected("error"));
+                }
+                if reason.is_some() {
+                    return Err(unexpected("reason"));
+                }
+                let data = match data {
+                    Some(d) => d,
+                    // As the derive: an absent `data` is only an absent
+                    // optional value.
+                    None => T::deserialize(serde::de::value::UnitDeserializer::new())
+                        .map_err(|_: serde::de::value::Error| A::Error::missing_field("data"))?,
+                };
+                Ok(Section::Ok { data })
+            }
+            "error" => {
+                if data.is_some() {
+                    return Err(unexpected("data"));
+                }
+                if reason.is_some() {
+                    return Err(unexpected("reason"));
+                }
+                Ok(Section::Error {
+                    error: error.ok_or_else(|| A::Error::missing_field("error"))?,
+                })
+            }
+            "not_collected" => {
+                if data.is_some() {
+                    return Err(unexpected("data"));
+                }
+                if error.is_some() {
+                    return Err(unexpected("error"));
+                }
+                Ok(Section::NotCollected {
+                    reason: reason.ok_or_else(|| A::Error::missing_field("reason"))?,
+                })
+            }
+            other => Err(A::Error::unknown_variant(other, STATUSES)),
         }
     }
 }
