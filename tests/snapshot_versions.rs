@@ -116,3 +116,12 @@ fn collected_at_must_carry_an_offset() {
         .to_string();
     assert!(err.contains("collected_at"), "{err}");
 }
+
+#[test]
+fn a_schema_version_that_is_not_a_string_is_named() {
+    let err = Snapshot::from_json(r#"{"schema_version": 1}"#, "s.json")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("must be a string"), "{err}");
+    assert!(!err.contains("missing"), "{err}");
+}

@@ -95,7 +95,13 @@ impl Snapshot {
                     });
                 }
             }
-            _ => {
+            Some(other) => return Err(SnapshotError::Invalid {
+                path: origin.to_string(),
+                message: format!(
+                    "\"schema_version\" must be a string such as \"{SCHEMA_VERSION}\", not {other}"
+                ),
+            }),
+            None => {
                 return Err(SnapshotError::Invalid {
                     path: origin.to_string(),
                     message: "missing \"schema_version\": this is not an orgaudit snapshot"
