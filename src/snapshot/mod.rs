@@ -95,12 +95,16 @@ impl Snapshot {
                     });
                 }
             }
-            Some(other) => return Err(SnapshotError::Invalid {
-                path: origin.to_string(),
-                message: format!(
-                    "\"schema_version\" must be a string such as \"{SCHEMA_VERSION}\", not {other}"
-                ),
-            }),
+            Some(other) => {
+                let message = format!(
+                    "\"schema_version\" must be a string such as \"{SCHEMA_VERSION}\", \
+                     not {other}"
+                );
+                return Err(SnapshotError::Invalid {
+                    path: origin.to_string(),
+                    message,
+                });
+            }
             None => {
                 return Err(SnapshotError::Invalid {
                     path: origin.to_string(),
