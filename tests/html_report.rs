@@ -154,6 +154,10 @@ fn renders_in_headless_chromium_without_console_messages() {
             .is_ok_and(|o| o.status.success())
     };
     if std::env::var_os("CHROMIUM").is_none() && !has("chromium") && !has("chromium-browser") {
+        assert!(
+            std::env::var_os("ORGAUDIT_REQUIRE_CHROMIUM").is_none(),
+            "chromium is required here (ORGAUDIT_REQUIRE_CHROMIUM) but not installed"
+        );
         eprintln!("SKIPPED: chromium is not installed (Debian: apt-get install chromium)");
         return;
     }
