@@ -402,22 +402,7 @@ pub fn org_view(snapshot: &Snapshot) -> Json {
         None => snapshot
             .accounts
             .iter()
-            .map(|a| {
-                metadata(
-                    crate::snapshot::OrganizationAccount {
-                        id: a.id.clone(),
-                        arn: a.arn.clone(),
-                        name: a.name.clone(),
-                        email: a.email.clone(),
-                        status: a.status.clone(),
-                        joined_method: a.joined_method.clone(),
-                        joined_timestamp: a.joined_timestamp.clone(),
-                        parent_id: a.parent_id.clone(),
-                        ou_path: a.ou_path.clone(),
-                    },
-                    a.is_management,
-                )
-            })
+            .map(|a| metadata(a.into(), a.is_management))
             .collect(),
     };
     // Accounts sharing a root e-mail (compared case-insensitively), computed

@@ -304,6 +304,22 @@ pub struct OrganizationalUnit {
     pub path: String,
 }
 
+impl From<&Account> for OrganizationAccount {
+    fn from(a: &Account) -> Self {
+        OrganizationAccount {
+            id: a.id.clone(),
+            arn: a.arn.clone(),
+            name: a.name.clone(),
+            email: a.email.clone(),
+            status: a.status.clone(),
+            joined_method: a.joined_method.clone(),
+            joined_timestamp: a.joined_timestamp.clone(),
+            parent_id: a.parent_id.clone(),
+            ou_path: a.ou_path.clone(),
+        }
+    }
+}
+
 /// One account of the organization and its facts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
