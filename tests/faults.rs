@@ -365,6 +365,68 @@ async fn access_denied_on_one_service_in_one_account() {
     );
 }
 
+/// One answer that never ends, in one account, well into the scan: the body
+/// cap stops that call alone. Its section is an error naming the call and the
+/// cap, the rule that reads it is ERROR saying so, and the rest of the scan
+/// (the same account's other sections, the other accounts) is intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_answer_to_one_call_is_an_error_of_that_call() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let org = seed::scenario(&moto.endpoint()).await;
+    let victim = org.prod.id.clone();
+    let proxy = proxy(
+        &moto,
+        1,
+        vec![Rule::new(Fault::EndlessBody)
+            .on("iam:GetAccountPasswordPolicy")
+            .in_account(&victim)],
+    );
+    let snapshot = collect::scan(
+        &options(proxy.endpoint(), 1, Duration::from_secs(60)),
+        &NoProgress,
+    )
+    .await
+    .expect("scan");
+    assert!(proxy.stats().injected("endless_body") >= 1);
+
+    let account = snapshot.accounts.iter().find(|a| a.id == victim).unwrap();
+    match &account.iam.password_policy {
+        orgaudit::snapshot::Section::Error { error } => {
+            assert_eq!(error.operation, "iam:GetAccountPasswordPolicy", "{error:?}");
+            // The cap, not the 60 s timeout, ended the call.
+            assert_eq!(error.code, "ResponseTooLarge", "{error:?}");
+            assert!(error.message.contains("larger than 64 MiB"), "{error:?}");
+        }
+        other => panic!("password policy of the victim: {other:?}"),
+    }
+    assert!(
+        matches!(account.iam.summary, orgaudit::snapshot::Section::Ok { .. }),
+        "the account's other IAM calls were answered"
+    );
+    for other in snapshot.accounts.iter().filter(|a| a.id != victim) {
+        assert!(
+            !matches!(
+                other.iam.password_policy,
+                orgaudit::snapshot::Section::Error { .. }
+            ),
+            "{}",
+            other.id
+        );
+    }
+    let findings = evaluate(&snapshot);
+    let judged: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.rule_id == "password-policy-strong" && f.account_id == victim)
+        .collect();
+    assert!(!judged.is_empty());
+    for f in judged {
+        assert_eq!(f.status, Status::Error, "{f:?}");
+        assert!(f.message.contains("iam:GetAccountPasswordPolicy"), "{f:?}");
+        assert!(f.message.contains("ResponseTooLarge"), "{f:?}");
+    }
+}
+
 /// One operation never answered: the per-attempt timeout bounds the scan,
 /// the affected sections are Timeout errors (never ok), the rest is intact.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -58,6 +58,9 @@ pub enum Fault {
     /// HTTP 403 `AccessDenied` (query) / 400 `AccessDeniedException` (JSON) /
     /// 403 `AccessDeniedException` (REST-JSON).
     AccessDenied,
+    /// `200 OK` with a body that never ends (no length, no chunk end): the
+    /// proxy writes until the client closes the connection.
+    EndlessBody,
 }
 
 impl Fault {
@@ -69,6 +72,7 @@ impl Fault {
             Fault::Reset => "reset",
             Fault::Stall => "stall",
             Fault::AccessDenied => "access_denied",
+            Fault::EndlessBody => "endless_body",
         }
     }
 }
@@ -385,6 +389,14 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> Res<()> {
                 // proxy stops); then read to the end and close.
                 let mut sink = [0u8; 1024];
                 while client.read(&mut sink).await.unwrap_or(0) > 0 {}
+                return Ok(());
+            }
+            Some(Fault::EndlessBody) => {
+                let head =
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\nconnection: close\r\n\r\n<a>";
+                client.write_all(head).await?;
+                let chunk = vec![b'x'; 1 << 20];
+                while client.write_all(&chunk).await.is_ok() {}
                 return Ok(());
             }
             Some(Fault::Throttle) => error_response(&req, "throttle"),
