@@ -9,9 +9,10 @@ use crate::cli::{
 };
 use crate::collect::{self, ScanError, ScanOptions};
 use crate::config::Config;
+use crate::diagnostic::Diagnostics;
 use crate::findings::{Report, Severity, Status};
 use crate::report::{self, RenderOptions};
-use crate::rules::{engine, LoadErrors, RuleSet};
+use crate::rules::{engine, RuleSet};
 use crate::sanitize::{self, to_stderr};
 use crate::snapshot::{Snapshot, SnapshotError};
 
@@ -26,7 +27,7 @@ pub const EXIT_INCOMPLETE: u8 = 3;
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
-    Rules(#[from] LoadErrors),
+    Rules(#[from] Diagnostics),
     #[error("{0}")]
     Snapshot(#[from] SnapshotError),
     #[error("cannot write {path}: {source}")]

@@ -19,8 +19,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::diagnostic::{position_of, Diagnostic, Diagnostics};
 use crate::rules::load::check_param_value;
-use crate::rules::{LoadError, LoadErrors, RuleSet};
+use crate::rules::RuleSet;
 use crate::waivers::{Waiver, WaiverEntry};
 
 #[derive(Debug, Deserialize)]
@@ -42,32 +43,26 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn load(path: &Path, rules: &RuleSet) -> Result<Config, LoadErrors> {
+    pub fn load(path: &Path, rules: &RuleSet) -> Result<Config, Diagnostics> {
         let text = crate::fsutil::read_config(path).map_err(|e| {
-            LoadErrors(vec![LoadError {
-                file: path.display().to_string(),
-                line: 0,
-                column: 0,
-                message: format!("cannot read config file: {e}"),
-                snippet: None,
-            }])
+            Diagnostics::from(Diagnostic::whole_file(
+                &path.display().to_string(),
+                format!("cannot read config file: {e}"),
+            ))
         })?;
         Config::parse(&path.display().to_string(), &text, rules)
     }
 
-    pub fn parse(file: &str, text: &str, rules: &RuleSet) -> Result<Config, LoadErrors> {
+    pub fn parse(file: &str, text: &str, rules: &RuleSet) -> Result<Config, Diagnostics> {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
         let cf: ConfigFile = serde_saphyr::from_str(text)
-            .map_err(|e| LoadErrors(vec![LoadError::from_yaml(file, text, &e)]))?;
+            .map_err(|e| Diagnostics(vec![Diagnostic::from_yaml(file, text, &e)]))?;
         let mut errors = Vec::new();
         let mut params = BTreeMap::new();
         for (name, value) in cf.params {
-            let (line, column) = (
-                value.referenced.line() as usize,
-                value.referenced.column() as usize,
-            );
+            let (line, column) = position_of(&value);
             // The rules declaring this parameter, with their defaults.
             let defaults: Vec<(&str, &serde_json::Value)> = rules
                 .rules
@@ -76,7 +71,7 @@ impl Config {
                 .collect();
             let Some((rule_id, default)) = defaults.first() else {
                 let known: Vec<&str> = rules.param_names().into_iter().collect();
-                errors.push(LoadError::new(
+                errors.push(Diagnostic::new(
                     file,
                     text,
                     line,
@@ -89,7 +84,7 @@ impl Config {
                 continue;
             };
             if !same_kind(default, &value.value) {
-                errors.push(LoadError::new(
+                errors.push(Diagnostic::new(
                     file,
                     text,
                     line,
@@ -103,7 +98,7 @@ impl Config {
                 continue;
             }
             if let Err(msg) = check_param_value(&name, &value.value) {
-                errors.push(LoadError::new(file, text, line, column, msg));
+                errors.push(Diagnostic::new(file, text, line, column, msg));
                 continue;
             }
             params.insert(name, value.value);
@@ -113,7 +108,7 @@ impl Config {
         if errors.is_empty() {
             Ok(Config { params, waivers })
         } else {
-            Err(LoadErrors(errors))
+            Err(Diagnostics(errors))
         }
     }
 }

@@ -19,6 +19,7 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::Diagnostic;
 use crate::findings::{AppliedWaiver, Finding, Report, Severity, Status, REPORT_FORMAT};
 
 /// The format of the diff document.
@@ -51,13 +52,9 @@ pub enum DiffError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: not valid JSON: {message}")]
-    Json {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    /// Not JSON: the position and what is wrong there.
+    #[error("{0}")]
+    Json(Diagnostic),
     #[error(
         "{path}: neither an orgaudit findings document (`\"format\": \"{REPORT_FORMAT}\"`, from \
          `orgaudit eval -f json`) nor an orgaudit snapshot (`\"schema_version\"`)"
@@ -68,13 +65,9 @@ pub enum DiffError {
          {REPORT_FORMAT})"
     )]
     FindingsVersion { path: String, found: String },
-    #[error("{path}:{line}:{column}: not a valid orgaudit findings document: {message}")]
-    Findings {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    /// JSON, but not a findings document of this version.
+    #[error("{0}")]
+    Findings(Diagnostic),
     #[error(
         "cannot compare {old_path} ({}) with {new_path} ({}): give two findings documents or two snapshots",
         old_kind.describe(),
@@ -101,12 +94,8 @@ pub fn read_input(path: &Path) -> Result<(InputKind, String), DiffError> {
         format: Option<serde_json::Value>,
         schema_version: Option<serde_json::Value>,
     }
-    let probe: Probe = serde_json::from_str(&text).map_err(|e| DiffError::Json {
-        path: shown.clone(),
-        line: e.line(),
-        column: e.column(),
-        message: crate::json_error::describe(&e),
-    })?;
+    let probe: Probe = serde_json::from_str(&text)
+        .map_err(|e| DiffError::Json(Diagnostic::from_json(&shown, "not valid JSON", &e)))?;
     match (probe.format, probe.schema_version) {
         (Some(serde_json::Value::String(f)), _) if f.starts_with("orgaudit-findings/") => {
             if f != REPORT_FORMAT {
@@ -124,11 +113,12 @@ pub fn read_input(path: &Path) -> Result<(InputKind, String), DiffError> {
 
 /// Parses a findings document read by [`read_input`].
 pub fn parse_findings(path: &Path, text: &str) -> Result<Report, DiffError> {
-    serde_json::from_str(text).map_err(|e| DiffError::Findings {
-        path: path.display().to_string(),
-        line: e.line(),
-        column: e.column(),
-        message: crate::json_error::describe(&e),
+    serde_json::from_str(text).map_err(|e| {
+        DiffError::Findings(Diagnostic::from_json(
+            &path.display().to_string(),
+            "not a valid orgaudit findings document",
+            &e,
+        ))
     })
 }
 

@@ -34,8 +34,9 @@ use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::diagnostic::{position_of as pos, Diagnostic};
 use crate::findings::{AppliedWaiver, Finding, Report, Status, Summary};
-use crate::rules::{LoadError, RuleSet};
+use crate::rules::RuleSet;
 use crate::snapshot::Snapshot;
 
 /// The environment variable that pins "today" (`YYYY-MM-DD`).
@@ -117,10 +118,6 @@ impl ResourceGlob {
     }
 }
 
-fn pos<T>(s: &Spanned<T>) -> (usize, usize) {
-    (s.referenced.line() as usize, s.referenced.column() as usize)
-}
-
 /// Validates the `waivers:` entries of a config file; every problem is an
 /// error with its position.
 pub(crate) fn validate(
@@ -128,7 +125,7 @@ pub(crate) fn validate(
     text: &str,
     entries: Vec<Spanned<WaiverEntry>>,
     rules: &RuleSet,
-) -> (Vec<Waiver>, Vec<LoadError>) {
+) -> (Vec<Waiver>, Vec<Diagnostic>) {
     let mut waivers = Vec::new();
     let mut errors = Vec::new();
     for entry in entries {
@@ -136,7 +133,7 @@ pub(crate) fn validate(
         let e = entry.value;
         let before = errors.len();
         let mut err = |at: (usize, usize), msg: String| {
-            errors.push(LoadError::new(file, text, at.0, at.1, msg));
+            errors.push(Diagnostic::new(file, text, at.0, at.1, msg));
         };
         let rule = match &e.rule {
             None => {

@@ -483,26 +483,8 @@ impl Expr {
 
     /// Line and column (1-based) of a character offset in the source.
     pub fn position_of(&self, offset: usize) -> (usize, usize) {
-        position_in(&self.source, offset)
+        crate::diagnostic::position_in(&self.source, offset)
     }
-}
-
-/// Line and column (1-based) of a character offset in `text`.
-pub fn position_in(text: &str, offset: usize) -> (usize, usize) {
-    let mut line = 1;
-    let mut column = 1;
-    for (i, c) in text.chars().enumerate() {
-        if i == offset {
-            break;
-        }
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
-    }
-    (line, column)
 }
 
 struct Walker<'a> {

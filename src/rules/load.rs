@@ -1,6 +1,6 @@
 //! Loading rule files: YAML parsing, field checks, CEL compilation and the
 //! check of every field path against the snapshot schema. Every problem is a
-//! [`LoadError`] with the file, line and column at fault.
+//! [`Diagnostic`] with the file, line and column at fault.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,83 +11,10 @@ use serde_saphyr::Spanned;
 use super::expr::{Aliases, Expr, FieldPath};
 use super::view::{Shape, ViewShapes};
 use super::{Automated, ForEach, Logic, Rule, RuleSet, Template, TemplatePart};
+use crate::diagnostic::{position_of, Diagnostic, Diagnostics, ValueSpan};
 use crate::findings::{Mappings, RuleInfo, Scope, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
-
-/// One problem in a rule, config or snapshot file.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}{message}{}", position_prefix(.file, *.line, *.column), snippet_suffix(.snippet, *.column))]
-pub struct LoadError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-    /// The offending line of the file, when known.
-    pub snippet: Option<String>,
-}
-
-/// `file:line:column: `, or `file: ` when the problem has no position (line 0).
-fn position_prefix(file: &str, line: usize, column: usize) -> String {
-    if line == 0 {
-        format!("{file}: ")
-    } else {
-        format!("{file}:{line}:{column}: ")
-    }
-}
-
-fn snippet_suffix(snippet: &Option<String>, column: usize) -> String {
-    match snippet {
-        Some(s) => format!(
-            "\n    | {}\n    | {}^",
-            s.trim_end(),
-            " ".repeat(column.saturating_sub(1))
-        ),
-        None => String::new(),
-    }
-}
-
-impl LoadError {
-    pub fn new(
-        file: &str,
-        text: &str,
-        line: usize,
-        column: usize,
-        message: impl Into<String>,
-    ) -> Self {
-        let snippet = text.lines().nth(line.saturating_sub(1)).map(str::to_string);
-        LoadError {
-            file: file.to_string(),
-            line,
-            column,
-            message: message.into(),
-            snippet,
-        }
-    }
-
-    /// From a YAML error of serde-saphyr.
-    pub fn from_yaml(file: &str, text: &str, err: &serde_saphyr::Error) -> Self {
-        let (line, column) = err
-            .location()
-            .map(|l| (l.line() as usize, l.column() as usize))
-            .unwrap_or((1, 1));
-        let message = err.without_snippet().to_string();
-        // serde-saphyr prefixes its own position; keep the message itself.
-        let message = message.lines().next().unwrap_or_default();
-        // …and drop its ` at line L, column C` suffix: the position leads.
-        let message = match message.rfind(" at line ") {
-            Some(i) if message[i..].contains(", column ") => &message[..i],
-            _ => message,
-        }
-        .to_string();
-        LoadError::new(file, text, line.max(1), column.max(1), message)
-    }
-}
-
-/// Several load errors, reported together.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
-pub struct LoadErrors(pub Vec<LoadError>);
 
 /// A rule file as written.
 #[derive(Debug, Deserialize)]
@@ -142,7 +69,7 @@ struct VariableFile {
 
 /// Loads the built-in rules plus the YAML files in `user_dirs`.
 /// `only` restricts to the given built-in files (tests).
-pub fn load(user_dirs: &[&Path], only: Option<&[&str]>) -> Result<RuleSet, LoadErrors> {
+pub fn load(user_dirs: &[&Path], only: Option<&[&str]>) -> Result<RuleSet, Diagnostics> {
     let mut files: Vec<(String, String, bool)> = BUILTIN_RULES
         .iter()
         .filter(|(name, _)| only.is_none_or(|o| o.iter().any(|x| name.ends_with(x))))
@@ -164,8 +91,8 @@ pub fn load(user_dirs: &[&Path], only: Option<&[&str]>) -> Result<RuleSet, LoadE
 /// YAML name is refused (reading it could block forever), and so is a
 /// symbolic link that leads outside `dir` or to a directory: the files read
 /// are the ones the directory holds.
-fn read_dir_yaml(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
-    let root = dir.canonicalize().map_err(|e| LoadError {
+fn read_dir_yaml(dir: &Path) -> Result<Vec<(String, String)>, Diagnostic> {
+    let root = dir.canonicalize().map_err(|e| Diagnostic {
         file: dir.display().to_string(),
         line: 0,
         column: 0,
@@ -177,7 +104,7 @@ fn read_dir_yaml(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     paths.sort();
     let mut out = Vec::new();
     for p in paths {
-        let text = crate::fsutil::read_config(&p).map_err(|e| LoadError {
+        let text = crate::fsutil::read_config(&p).map_err(|e| Diagnostic {
             file: p.display().to_string(),
             line: 0,
             column: 0,
@@ -194,8 +121,8 @@ fn find_rule_files(
     dir: &Path,
     root: &Path,
     out: &mut Vec<std::path::PathBuf>,
-) -> Result<(), LoadError> {
-    let refuse = |path: &Path, message: String| LoadError {
+) -> Result<(), Diagnostic> {
+    let refuse = |path: &Path, message: String| Diagnostic {
         file: path.display().to_string(),
         line: 0,
         column: 0,
@@ -264,13 +191,13 @@ fn looks_like_rule(text: &str) -> bool {
 /// Loads rules from `(file name, text, builtin)` triples.
 pub fn load_texts(
     files: Vec<(String, String, bool)>,
-    mut errors: Vec<LoadError>,
-) -> Result<RuleSet, LoadErrors> {
+    mut errors: Vec<Diagnostic>,
+) -> Result<RuleSet, Diagnostics> {
     let mut rules: Vec<(Rule, bool, (usize, usize))> = Vec::new();
     let mut warnings = Vec::new();
     for (file, text, builtin) in &files {
         if !builtin && !looks_like_rule(text) {
-            errors.push(LoadError {
+            errors.push(Diagnostic {
                 file: file.clone(),
                 line: 0,
                 column: 0,
@@ -283,7 +210,7 @@ pub fn load_texts(
         match parse_rule(file, text) {
             Ok((rule, overrides, pos)) => {
                 if *builtin && !rule.info.manual && rule.info.passes_when.is_none() {
-                    errors.push(LoadError::new(
+                    errors.push(Diagnostic::new(
                         file,
                         text,
                         pos.0,
@@ -292,7 +219,7 @@ pub fn load_texts(
                     ));
                 }
                 if *builtin && overrides {
-                    errors.push(LoadError::new(
+                    errors.push(Diagnostic::new(
                         file,
                         text,
                         pos.0,
@@ -316,7 +243,7 @@ pub fn load_texts(
                         } else {
                             ""
                         };
-                        errors.push(LoadError::new(
+                        errors.push(Diagnostic::new(
                             file,
                             text,
                             pos.0,
@@ -329,7 +256,7 @@ pub fn load_texts(
                         continue;
                     }
                 } else if overrides {
-                    errors.push(LoadError::new(
+                    errors.push(Diagnostic::new(
                         file,
                         text,
                         pos.0,
@@ -346,79 +273,22 @@ pub fn load_texts(
         }
     }
     if !errors.is_empty() {
-        return Err(LoadErrors(errors));
+        return Err(Diagnostics(errors));
     }
     let mut rules: Vec<Rule> = rules.into_iter().map(|(r, _, _)| r).collect();
     rules.sort_by(|a, b| a.info.id.cmp(&b.info.id));
     Ok(RuleSet { rules, warnings })
 }
 
-/// Maps a position inside a YAML scalar's value to a position in the file.
-struct ValueSpan<'a> {
-    text: &'a str,
-    /// Line and column (1-based) where the value's first character is.
-    line: usize,
-    column: usize,
-    /// For block scalars, the indentation of content lines.
-    indent: usize,
-}
-
-impl<'a> ValueSpan<'a> {
-    fn locate(text: &'a str, spanned: &Spanned<String>) -> ValueSpan<'a> {
-        let start_line = spanned.referenced.line() as usize;
-        let first = spanned.value.lines().next().unwrap_or_default().trim();
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, l) in lines.iter().enumerate().skip(start_line.saturating_sub(1)) {
-            if first.is_empty() {
-                break;
-            }
-            if let Some(col) = l.find(first) {
-                let indent = l.len() - l.trim_start().len();
-                return ValueSpan {
-                    text,
-                    line: i + 1,
-                    column: col + 1,
-                    indent,
-                };
-            }
-        }
-        ValueSpan {
-            text,
-            line: start_line.max(1),
-            column: (spanned.referenced.column() as usize).max(1),
-            indent: 0,
-        }
-    }
-
-    fn error_at(
-        &self,
-        file: &str,
-        line_in_value: usize,
-        column_in_value: usize,
-        message: String,
-    ) -> LoadError {
-        let (line, column) = if line_in_value <= 1 {
-            (self.line, self.column + column_in_value.saturating_sub(1))
-        } else {
-            (self.line + line_in_value - 1, self.indent + column_in_value)
-        };
-        LoadError::new(file, self.text, line, column, message)
-    }
-}
-
-fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Vec<LoadError>> {
+fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Vec<Diagnostic>> {
     let rf: RuleFile =
-        serde_saphyr::from_str(text).map_err(|e| vec![LoadError::from_yaml(file, text, &e)])?;
+        serde_saphyr::from_str(text).map_err(|e| vec![Diagnostic::from_yaml(file, text, &e)])?;
     let mut errors = Vec::new();
-    let id_pos = (
-        rf.id.referenced.line() as usize,
-        rf.id.referenced.column() as usize,
-    );
-    let at = |s: &Spanned<String>| (s.referenced.line() as usize, s.referenced.column() as usize);
+    let id_pos = position_of(&rf.id);
     let id = rf.id.value.clone();
     let id_re = regex::Regex::new("^[a-z0-9]+(-[a-z0-9]+)*$").expect("valid regex");
     if !id_re.is_match(&id) {
-        errors.push(LoadError::new(
+        errors.push(Diagnostic::new(
             file,
             text,
             id_pos.0,
@@ -429,8 +299,8 @@ fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Ve
     for s in &rf.sources {
         if !super::sources::is_known(&s.value) {
             let known: Vec<&str> = super::sources::SOURCES.iter().map(|(k, _)| *k).collect();
-            let (l, c) = at(s);
-            errors.push(LoadError::new(
+            let (l, c) = position_of(s);
+            errors.push(Diagnostic::new(
                 file,
                 text,
                 l,
@@ -444,7 +314,7 @@ fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Ve
         }
     }
     if rf.sources.is_empty() {
-        errors.push(LoadError::new(
+        errors.push(Diagnostic::new(
             file,
             text,
             id_pos.0,
@@ -454,12 +324,9 @@ fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Ve
     }
     let mut params = BTreeMap::new();
     for (name, value) in &rf.params {
-        let (l, c) = (
-            value.referenced.line() as usize,
-            value.referenced.column() as usize,
-        );
+        let (l, c) = position_of(value);
         if let Err(msg) = check_param_value(name, &value.value) {
-            errors.push(LoadError::new(file, text, l, c, msg));
+            errors.push(Diagnostic::new(file, text, l, c, msg));
         }
         params.insert(name.clone(), value.value.clone());
     }
@@ -490,7 +357,7 @@ fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Ve
             ("pass_message", rf.pass_message.is_some()),
         ] {
             if present {
-                errors.push(LoadError::new(
+                errors.push(Diagnostic::new(
                     file,
                     text,
                     id_pos.0,
@@ -575,7 +442,7 @@ fn compile_automated(
     text: &str,
     rf: &RuleFile,
     params: &BTreeMap<String, serde_json::Value>,
-) -> Result<Automated, Vec<LoadError>> {
+) -> Result<Automated, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut owned_vars: Vec<String> = scope_variables(rf.scope)
         .iter()
@@ -596,7 +463,7 @@ fn compile_automated(
                    vars: &[&str],
                    shapes: &BTreeMap<String, Shape>,
                    aliases: &Aliases,
-                   errors: &mut Vec<LoadError>|
+                   errors: &mut Vec<Diagnostic>|
      -> Option<Expr> {
         let span = ValueSpan::locate(text, s);
         match Expr::compile_with(&s.value, vars, aliases) {
@@ -668,11 +535,8 @@ fn compile_automated(
     };
 
     let Some(condition_src) = &rf.condition else {
-        let pos = (
-            rf.id.referenced.line() as usize,
-            rf.id.referenced.column() as usize,
-        );
-        return Err(vec![LoadError::new(
+        let pos = position_of(&rf.id);
+        return Err(vec![Diagnostic::new(
             file,
             text,
             pos.0,
@@ -739,12 +603,9 @@ fn compile_automated(
     let mut named: Vec<(String, Expr)> = Vec::new();
     for v in &rf.variables {
         let name = v.name.value.trim().to_string();
-        let (l, c) = (
-            v.name.referenced.line() as usize,
-            v.name.referenced.column() as usize,
-        );
+        let (l, c) = position_of(&v.name);
         if !is_identifier(&name) {
-            errors.push(LoadError::new(
+            errors.push(Diagnostic::new(
                 file,
                 text,
                 l,
@@ -754,7 +615,7 @@ fn compile_automated(
             continue;
         }
         if aliases.contains_key(&name) {
-            errors.push(LoadError::new(
+            errors.push(Diagnostic::new(
                 file,
                 text,
                 l,
@@ -835,7 +696,7 @@ type CompileFn<'a> = dyn Fn(
         &[&str],
         &BTreeMap<String, Shape>,
         &Aliases,
-        &mut Vec<LoadError>,
+        &mut Vec<Diagnostic>,
     ) -> Option<Expr>
     + 'a;
 
@@ -848,7 +709,7 @@ fn compile_template(
     shapes: &BTreeMap<String, Shape>,
     aliases: &Aliases,
     compile: &CompileFn<'_>,
-    errors: &mut Vec<LoadError>,
+    errors: &mut Vec<Diagnostic>,
 ) -> Template {
     let mut parts = Vec::new();
     let mut rest = message.value.trim_end();
@@ -898,7 +759,7 @@ fn check_path(path: &FieldPath, shapes: &BTreeMap<String, Shape>) -> Result<(), 
 
 impl RuleSet {
     /// Loads from explicit texts (tests and fuzzing): `(file name, text)`.
-    pub fn from_texts(files: &[(&str, &str)]) -> Result<RuleSet, LoadErrors> {
+    pub fn from_texts(files: &[(&str, &str)]) -> Result<RuleSet, Diagnostics> {
         load_texts(
             files
                 .iter()

@@ -13,10 +13,9 @@ pub mod view;
 
 use std::collections::BTreeMap;
 
+use crate::diagnostic::Diagnostics;
 use crate::findings::RuleInfo;
 use expr::Expr;
-
-pub use load::{LoadError, LoadErrors};
 
 /// A loaded, validated rule.
 #[derive(Debug)]
@@ -124,7 +123,7 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// The built-in rules only.
-    pub fn builtin() -> Result<RuleSet, LoadErrors> {
+    pub fn builtin() -> Result<RuleSet, Diagnostics> {
         load::load(&[], None)
     }
 

@@ -45,13 +45,9 @@ pub enum SnapshotError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: not a valid orgaudit snapshot: {message}")]
-    Parse {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    /// Not JSON, or not a snapshot: the position and what is wrong there.
+    #[error("{0}")]
+    Parse(crate::diagnostic::Diagnostic),
     #[error(
         "{path}: snapshot schema version {found} is not supported by this orgaudit \
          (it reads 1.0 to {SCHEMA_VERSION}); use an orgaudit release that matches the snapshot"
@@ -79,11 +75,12 @@ impl Snapshot {
         struct Probe {
             schema_version: Option<serde_json::Value>,
         }
-        let parse_err = |e: serde_json::Error| SnapshotError::Parse {
-            path: origin.to_string(),
-            line: e.line(),
-            column: e.column(),
-            message: crate::json_error::describe(&e),
+        let parse_err = |e: serde_json::Error| {
+            SnapshotError::Parse(crate::diagnostic::Diagnostic::from_json(
+                origin,
+                "not a valid orgaudit snapshot",
+                &e,
+            ))
         };
         let probe: Probe = serde_json::from_str(text).map_err(parse_err)?;
         match probe.schema_version {
