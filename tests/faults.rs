@@ -202,6 +202,12 @@ async fn throttled_scan_equals_clean_scan(bulk: usize) {
         &moto,
         7,
         vec![
+            // Certain: the first three role assumptions fail with 500. The
+            // rest is drawn from a hash that includes moto's random account
+            // ids, so how many of the 5 % fire varies from run to run.
+            Rule::new(Fault::ServerError(500))
+                .on("sts:AssumeRole")
+                .times(3),
             Rule::new(Fault::Throttle).probability(0.30),
             Rule::new(Fault::ServerError(503)).probability(0.05),
         ],
@@ -229,7 +235,7 @@ async fn throttled_scan_equals_clean_scan(bulk: usize) {
         throttled >= 50.0 && (0.2..0.4).contains(&(throttled / total)),
         "{stats:?}"
     );
-    assert!(failed >= 5.0, "{stats:?}");
+    assert!(failed >= 3.0, "{stats:?}");
     // Every active account was reached through the proxy.
     let active = clean
         .accounts
