@@ -257,20 +257,9 @@ fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
         print_warnings(&new.warnings);
     }
     let result = diff::compare(&old, &new);
-    let opts = match &args.output {
-        Some(_) => RenderOptions::plain(),
-        None => RenderOptions::for_stream(std::io::stdout().is_terminal()),
-    };
-    let text = report::diff::render(&result, args.format, &opts)?;
-    match &args.output {
-        Some(path) => crate::fsutil::write_atomic(path, text.as_bytes()).map_err(|source| {
-            AppError::Write {
-                path: path.display().to_string(),
-                source,
-            }
-        })?,
-        None => print_stdout(&text)?,
-    }
+    write_output(args.output.as_deref(), |out, opts| {
+        report::diff::write(&result, args.format, opts, out)
+    })?;
     Ok(ExitCode::from(if result.has_new_failures(args.fail_on) {
         EXIT_FAILING
     } else {
@@ -280,22 +269,9 @@ fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
 
 /// Renders the report where asked and returns the exit code.
 pub fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode, AppError> {
-    match &out.output {
-        Some(path) => {
-            let text = report::render(report, out.format, &RenderOptions::default())?;
-            crate::fsutil::write_atomic(path, text.as_bytes()).map_err(|source| {
-                AppError::Write {
-                    path: path.display().to_string(),
-                    source,
-                }
-            })?;
-        }
-        None => {
-            let opts = RenderOptions::for_stream(std::io::stdout().is_terminal());
-            let text = report::render(report, out.format, &opts)?;
-            print_stdout(&text)?;
-        }
-    }
+    write_output(out.output.as_deref(), |w, opts| {
+        report::write(report, out.format, opts, w)
+    })?;
     print_warnings(&report.warnings);
     Ok(ExitCode::from(exit_code(
         report,
@@ -368,16 +344,67 @@ fn check_outputs(outputs: &[(&str, &Path)], inputs: &[&Path]) -> Result<(), AppE
     Ok(())
 }
 
-/// Writes to standard output. A failed write is an error (exit 2, never a
-/// truncated document with a success code); a closed pipe is
-/// [`AppError::StdoutClosed`].
+/// Writes a rendered output to `path` (plain, atomically, streamed) or to
+/// standard output (with the terminal's options). A failed write is an error
+/// (exit 2, never a truncated document with a success code); a closed pipe
+/// is [`AppError::StdoutClosed`].
+fn write_output(
+    path: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write, &RenderOptions) -> Result<(), report::RenderError>,
+) -> Result<(), AppError> {
+    use report::RenderError;
+    match path {
+        Some(path) => {
+            crate::fsutil::write_atomic_with(path, |out| render(out, &RenderOptions::plain()))
+                .map_err(|e| match e {
+                    RenderError::Io(source) => AppError::Write {
+                        path: path.display().to_string(),
+                        source,
+                    },
+                    e => AppError::Render(e),
+                })
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let opts = stdout_render_options(stdout.is_terminal());
+            let mut out = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+            render(&mut out, &opts)
+                .and_then(|()| out.flush().map_err(RenderError::Io))
+                .map_err(|e| match e {
+                    RenderError::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                        AppError::StdoutClosed
+                    }
+                    RenderError::Io(e) => AppError::Stdout(e),
+                    e => AppError::Render(e),
+                })
+        }
+    }
+}
+
+/// Render options for standard output, read here at the edge: colour only
+/// on a terminal and when `NO_COLOR` is unset or empty
+/// (<https://no-color.org>); wrapping to the terminal's width when known.
+/// Off a terminal a table is not wrapped unless `COLUMNS` sets a width
+/// (`COLUMNS=120 orgaudit eval … | less`).
+fn stdout_render_options(is_terminal: bool) -> RenderOptions {
+    if !is_terminal {
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<u16>().ok())
+            .filter(|w| *w >= 40);
+        return RenderOptions {
+            width,
+            ..RenderOptions::plain()
+        };
+    }
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    RenderOptions {
+        color: !no_color,
+        width: comfy_table::Table::new().width(),
+    }
+}
+
+/// Writes `text` to standard output ([`write_output`]).
 fn print_stdout(text: &str) -> Result<(), AppError> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::BrokenPipe => AppError::StdoutClosed,
-            _ => AppError::Stdout(e),
-        })
+    write_output(None, |out, _| Ok(out.write_all(text.as_bytes())?))
 }

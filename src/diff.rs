@@ -20,7 +20,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
-use crate::findings::{AppliedWaiver, Finding, Report, Severity, Status, REPORT_FORMAT};
+use crate::findings::{
+    listing_order, AppliedWaiver, Finding, FindingKey, Report, Severity, Status, REPORT_FORMAT,
+};
 
 /// The format of the diff document.
 pub const DIFF_FORMAT: &str = "orgaudit-diff/1";
@@ -179,34 +181,25 @@ pub struct Diff {
     pub unverified: Vec<DiffEntry>,
 }
 
-type Key<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>);
-
-fn key(f: &Finding) -> Key<'_> {
-    (
-        f.rule_id.as_str(),
-        f.account_id.as_str(),
-        f.resource_arn.as_deref(),
-        f.region.as_deref(),
-    )
-}
-
-fn rank(s: Status) -> u8 {
-    match s {
-        Status::Fail => 0,
-        Status::Error => 1,
-        Status::Waived => 2,
-        Status::Manual => 3,
-        Status::Pass => 4,
+impl DiffEntry {
+    /// What the entry is about: the same identity as its findings'.
+    pub fn key(&self) -> FindingKey<'_> {
+        FindingKey {
+            rule_id: &self.rule_id,
+            account_id: &self.account_id,
+            resource_arn: self.resource_arn.as_deref(),
+            region: self.region.as_deref(),
+        }
     }
 }
 
 /// Findings by key; should a key repeat, the worst status wins.
-fn index(report: &Report) -> BTreeMap<Key<'_>, &Finding> {
-    let mut map: BTreeMap<Key, &Finding> = BTreeMap::new();
+fn index(report: &Report) -> BTreeMap<FindingKey<'_>, &Finding> {
+    let mut map: BTreeMap<FindingKey, &Finding> = BTreeMap::new();
     for f in &report.findings {
-        map.entry(key(f))
+        map.entry(f.key())
             .and_modify(|old| {
-                if rank(f.status) < rank(old.status) {
+                if f.status.rank() < old.status.rank() {
                     *old = f;
                 }
             })
@@ -286,20 +279,7 @@ pub fn compare(old: &Report, new: &Report) -> Diff {
         &mut d.unverified,
     ] {
         list.sort_by(|a, b| {
-            (
-                a.severity,
-                &a.account_id,
-                &a.rule_id,
-                &a.resource_arn,
-                &a.region,
-            )
-                .cmp(&(
-                    b.severity,
-                    &b.account_id,
-                    &b.rule_id,
-                    &b.resource_arn,
-                    &b.region,
-                ))
+            listing_order(a.severity, None, a.key()).cmp(&listing_order(b.severity, None, b.key()))
         });
     }
     d.summary = DiffSummary {

@@ -33,6 +33,18 @@ impl Status {
         Status::Manual,
         Status::Pass,
     ];
+    /// Worst first: FAIL 0, ERROR 1, WAIVED 2, MANUAL 3, PASS 4 (the order
+    /// of [`Status::ALL`]). Where one status must stand for several (a
+    /// heat-map cell, a key seen twice), the lowest rank wins.
+    pub fn rank(self) -> u8 {
+        match self {
+            Status::Fail => 0,
+            Status::Error => 1,
+            Status::Waived => 2,
+            Status::Manual => 3,
+            Status::Pass => 4,
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "PASS",
@@ -78,16 +90,6 @@ impl Severity {
             Severity::Medium => "medium",
             Severity::Low => "low",
             Severity::Info => "info",
-        }
-    }
-    /// The CVSS-like score GitHub code scanning reads from `security-severity`.
-    pub fn security_severity(self) -> &'static str {
-        match self {
-            Severity::Critical => "9.5",
-            Severity::High => "8.0",
-            Severity::Medium => "5.5",
-            Severity::Low => "3.0",
-            Severity::Info => "0.0",
         }
     }
 }
@@ -149,66 +151,105 @@ impl Finding {
     pub fn is_failing(&self) -> bool {
         self.status == Status::Fail
     }
-    /// The SARIF artifact path of the finding's location:
-    /// `aws/<account-id>/<service>/<resource>`, every segment made by
-    /// [`uri_segment`]: a relative path that stays below `aws/`.
-    pub fn location_path(&self, service: &str) -> String {
-        let mut segments: Vec<&str> = vec!["aws", &self.account_id];
-        match &self.resource_arn {
-            Some(arn) => segments.extend(arn_resource_segments(arn)),
-            None => {
-                segments.extend([service, "account"]);
-                if let Some(region) = &self.region {
-                    segments.push(region);
-                }
-            }
+    /// What the finding is about ([`FindingKey`]).
+    pub fn key(&self) -> FindingKey<'_> {
+        FindingKey {
+            rule_id: &self.rule_id,
+            account_id: &self.account_id,
+            resource_arn: self.resource_arn.as_deref(),
+            region: self.region.as_deref(),
         }
-        segments
-            .iter()
-            .map(|s| uri_segment(s))
-            .collect::<Vec<_>>()
-            .join("/")
+    }
+    /// The order in which findings are listed ([`listing_order`]).
+    pub fn listing_key(&self) -> ListingKey<'_> {
+        listing_order(self.severity, Some(self.status), self.key())
     }
 }
 
-/// `arn:aws:iam::123:user/alice` → `iam`, `user`, `alice`: the service, the
-/// region if any, and the resource split at `:` and `/`. A value that is not
-/// an ARN is split at `/`.
-fn arn_resource_segments(arn: &str) -> Vec<&str> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() != 6 {
-        return arn.split('/').collect();
-    }
-    let mut out = vec![parts[2]];
-    if !parts[3].is_empty() {
-        out.push(parts[3]);
-    }
-    out.extend(parts[5].split([':', '/']));
-    out
+/// The identity of a finding: rule × account × resource ARN × region. Two
+/// audits' findings with the same key are the same finding (`diff` matches
+/// on it); SARIF's fingerprint, ASFF's `Id` and OCSF's `finding_info.uid`
+/// are derived from it ([`FindingKey::fingerprint`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FindingKey<'a> {
+    pub rule_id: &'a str,
+    pub account_id: &'a str,
+    pub resource_arn: Option<&'a str>,
+    pub region: Option<&'a str>,
 }
 
-/// One segment of a relative URI path (RFC 3986): bytes other than ASCII
-/// letters, digits and `-._~+=@,` percent-encoded; a segment containing
-/// `..` has its dots encoded, and one made only of dots (or empty) gets a
-/// leading `_`, so that no segment is, or decodes to, `.` or `..`: the
-/// path cannot climb out of `aws/`.
-pub fn uri_segment(s: &str) -> String {
-    use std::fmt::Write;
-    let dots_too = s.contains("..");
-    let mut out = String::with_capacity(s.len() + 1);
-    if s.bytes().all(|b| b == b'.') {
-        out.push('_');
+impl<'a> FindingKey<'a> {
+    /// Where the finding is, for people: the ARN, else the region, else
+    /// `None` (the account itself).
+    pub fn location(&self) -> Option<&'a str> {
+        self.resource_arn.or(self.region)
     }
-    for b in s.bytes() {
-        let keep =
-            b.is_ascii_alphanumeric() || (b"-_~+=@,".contains(&b)) || (b == b'.' && !dots_too);
-        if keep {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
+    /// [`FindingKey::location`], with `account` for the account itself.
+    pub fn location_label(&self) -> &'a str {
+        self.location().unwrap_or("account")
     }
-    out
+    /// The finding's stable id in documents other tools import (ASFF `Id`,
+    /// OCSF `finding_info.uid`, the CSV `finding_id`):
+    /// `orgaudit/<account>/<rule>/<fingerprint>`.
+    pub fn id(&self) -> String {
+        format!(
+            "orgaudit/{}/{}/{}",
+            self.account_id,
+            self.rule_id,
+            self.fingerprint()
+        )
+    }
+    /// The stable identity as 16 hex digits: FNV-1a (64 bit) of the rule id
+    /// and the resource ARN, or of the rule id, account and region for
+    /// account-level findings. It does not change when the message does.
+    pub fn fingerprint(&self) -> String {
+        let key = match self.resource_arn {
+            Some(arn) => format!("{}\u{0}arn\u{0}{}", self.rule_id, arn),
+            None => format!(
+                "{}\u{0}account\u{0}{}\u{0}{}",
+                self.rule_id,
+                self.account_id,
+                self.region.unwrap_or("")
+            ),
+        };
+        format!("{:016x}", fnv1a64(key.as_bytes()))
+    }
+}
+
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes
+        .iter()
+        .fold(OFFSET, |h, b| (h ^ u64::from(*b)).wrapping_mul(PRIME))
+}
+
+/// See [`listing_order`].
+pub type ListingKey<'a> = (
+    Severity,
+    &'a str,
+    &'a str,
+    Option<Status>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+/// The order in which every renderer (and `diff`) lists findings: most
+/// severe first, then by account, rule, status (when there is one), resource
+/// and region.
+pub fn listing_order(
+    severity: Severity,
+    status: Option<Status>,
+    key: FindingKey<'_>,
+) -> ListingKey<'_> {
+    (
+        severity,
+        key.account_id,
+        key.rule_id,
+        status,
+        key.resource_arn,
+        key.region,
+    )
 }
 
 /// A waiver as applied to a finding.
@@ -252,6 +293,21 @@ pub struct Mappings {
     #[serde(default)]
     pub prowler: Vec<String>,
 }
+
+impl Mappings {
+    /// Each framework with its label and the rule's identifiers in it (empty
+    /// when the rule is not mapped there), in the order reports list them.
+    pub fn labelled(&self) -> [(&'static str, &[String]); 3] {
+        [
+            (CIS_LABEL, &self.cis),
+            ("AWS Config managed rule", &self.aws_config),
+            ("Prowler", &self.prowler),
+        ]
+    }
+}
+
+/// The name of the benchmark the `cis` mappings number.
+pub const CIS_LABEL: &str = "CIS AWS Foundations v3.0.0";
 
 /// An account as the report lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -362,47 +418,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn uri_segments_are_percent_encoded_and_never_dot_segments() {
-        assert_eq!(uri_segment("jane.admin"), "jane.admin");
-        assert_eq!(uri_segment("Monthly cost"), "Monthly%20cost");
-        assert_eq!(uri_segment("a?b#c%d"), "a%3Fb%23c%25d");
-        assert_eq!(uri_segment("é"), "%C3%A9");
-        assert_eq!(uri_segment(".."), "_%2E%2E");
-        assert_eq!(uri_segment("."), "_.");
-        assert_eq!(uri_segment(""), "_");
-        assert_eq!(uri_segment("a..b"), "a%2E%2Eb");
-        assert_eq!(uri_segment("x/y\\z"), "x%2Fy%5Cz");
+    fn fnv1a64_known_vectors() {
+        // Test vectors of the FNV specification.
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
     }
 
     #[test]
-    fn location_path_stays_below_aws() {
-        let f = Finding {
-            rule_id: "r".into(),
-            title: "t".into(),
-            severity: Severity::High,
-            status: Status::Fail,
-            account_id: "../../111".into(),
-            account_name: "n".into(),
-            region: None,
-            resource_arn: Some("arn:aws:iam::111:user/../../../etc/passwd".into()),
-            message: "m".into(),
-            waiver: None,
-        };
-        let path = f.location_path("iam");
-        assert_eq!(
-            path,
-            "aws/%2E%2E%2F%2E%2E%2F111/iam/user/_%2E%2E/_%2E%2E/_%2E%2E/etc/passwd"
-        );
-        assert!(!path.contains(".."), "{path}");
-        let f = Finding {
-            resource_arn: None,
-            region: Some("eu-west-1".into()),
-            account_id: "222222222222".into(),
-            ..f
-        };
-        assert_eq!(
-            f.location_path("config"),
-            "aws/222222222222/config/account/eu-west-1"
-        );
+    fn rank_is_the_order_of_all() {
+        for (i, s) in Status::ALL.iter().enumerate() {
+            assert_eq!(usize::from(s.rank()), i);
+        }
     }
 }

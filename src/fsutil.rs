@@ -228,30 +228,48 @@ fn location(path: &Path) -> Option<PathBuf> {
 /// is replaced atomically (on any error the target is left untouched), a
 /// device, FIFO or process handle is written through.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// [`write_atomic`] of what `write` writes, streamed through a buffer (the
+/// output is never held whole in memory). An error of `write` leaves a
+/// regular file untouched, as an I/O error does.
+pub fn write_atomic_with<E: From<std::io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E> {
     match classify(path)? {
         Target::WriteThrough => {
             // As `>` does: no creation, truncation (ignored by devices).
-            let mut file = std::fs::OpenOptions::new()
+            let file = std::fs::OpenOptions::new()
                 .write(true)
                 .truncate(true)
                 .open(path)?;
-            file.write_all(bytes)?;
-            file.flush()
+            let mut out = std::io::BufWriter::with_capacity(OUT_BUFFER, file);
+            write(&mut out)?;
+            out.flush()?;
+            Ok(())
         }
-        Target::Replace => replace(path, bytes),
+        Target::Replace => replace(path, write),
     }
 }
+
+/// The buffer between a renderer and its output file.
+const OUT_BUFFER: usize = 256 * 1024;
 
 /// Temporary files being written, removed by the signal handler.
 static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn replace<E: From<std::io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E> {
     install_signal_cleanup();
     let dir = parent_dir(path);
     // An existing file keeps its mode (and, when we may, its owner).
     let existing = std::fs::metadata(path).ok().filter(|m| m.is_file());
-    let (tmp_path, mut file) = create_temp(dir, path)?;
-    let result = (|| {
+    let (tmp_path, file) = create_temp(dir, path)?;
+    let result: Result<(), E> = (|| {
         if let Some(meta) = &existing {
             file.set_permissions(meta.permissions())?;
             #[cfg(unix)]
@@ -262,11 +280,14 @@ fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
                 let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
             }
         }
-        file.write_all(bytes)?;
+        let mut out = std::io::BufWriter::with_capacity(OUT_BUFFER, file);
+        write(&mut out)?;
         test_pause();
+        let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         drop(file);
-        std::fs::rename(&tmp_path, path)
+        std::fs::rename(&tmp_path, path)?;
+        Ok(())
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp_path);

@@ -24,28 +24,35 @@ pub enum DiffFormat {
     Markdown,
 }
 
+/// Writes `diff` in `format` to `out` (the diff's counterpart of
+/// [`super::write`]).
+pub fn write(
+    diff: &Diff,
+    format: DiffFormat,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> Result<(), RenderError> {
+    match format {
+        DiffFormat::Table => out.write_all(table(diff, opts).as_bytes())?,
+        DiffFormat::Json => super::json::write(out, diff)?,
+        DiffFormat::Markdown => out.write_all(markdown(diff).as_bytes())?,
+    }
+    Ok(())
+}
+
+/// Renders `diff` in `format` into a string.
 pub fn render(
     diff: &Diff,
     format: DiffFormat,
     opts: &RenderOptions,
 ) -> Result<String, RenderError> {
-    Ok(match format {
-        DiffFormat::Table => table(diff, opts),
-        DiffFormat::Json => super::json::to_string(diff)?,
-        DiffFormat::Markdown => markdown(diff),
-    })
+    let mut out = Vec::new();
+    write(diff, format, opts, &mut out)?;
+    Ok(String::from_utf8(out).expect("renderers write UTF-8"))
 }
 
 fn status(s: Option<Status>) -> &'static str {
     s.map(Status::as_str).unwrap_or("absent")
-}
-
-fn where_(e: &DiffEntry) -> String {
-    match (&e.resource_arn, &e.region) {
-        (Some(arn), _) => arn.clone(),
-        (None, Some(r)) => r.clone(),
-        (None, None) => "account".to_string(),
-    }
 }
 
 fn sections(d: &Diff) -> [(&'static str, &[DiffEntry]); 4] {
@@ -116,7 +123,7 @@ fn table(d: &Diff, opts: &RenderOptions) -> String {
                     cell_text(&e.account_name),
                     cell_text(&e.account_id)
                 )),
-                Cell::new(cell_text(&where_(e))),
+                Cell::new(cell_text(e.key().location_label())),
                 Cell::new(status(e.old_status)),
                 Cell::new(status(e.new_status)),
                 Cell::new(cell_text(&e.message)),
@@ -170,7 +177,7 @@ fn markdown(d: &Diff) -> String {
                 text(&e.title),
                 text(&e.account_name),
                 code(&e.account_id),
-                code(&where_(e)),
+                code(e.key().location_label()),
                 status(e.old_status),
                 status(e.new_status),
                 msg

@@ -18,11 +18,26 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use super::{account_rows, plural, totals_line, AccountRow};
-use crate::findings::{Finding, Report, RuleInfo, Severity, Status};
+use crate::findings::{Finding, Report, RuleInfo, Severity, Status, CIS_LABEL};
 
 const CSS: &str = include_str!("html.css");
 
-pub fn render(report: &Report) -> String {
+/// The html renderer.
+pub struct Html;
+
+impl super::Renderer for Html {
+    fn write(
+        &self,
+        report: &Report,
+        _: &super::RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), super::RenderError> {
+        out.write_all(render(report).as_bytes())?;
+        Ok(())
+    }
+}
+
+fn render(report: &Report) -> String {
     // Roughly 120 bytes per finding plus the heat map; avoids regrowth.
     let mut h = String::with_capacity(16 * 1024 + report.findings.len() * 120);
     let _ = write_report(&mut h, report);
@@ -94,17 +109,6 @@ fn cell_of(s: Option<Status>) -> &'static str {
     }
 }
 
-/// Worst first: FAIL, ERROR, WAIVED, MANUAL, PASS.
-fn rank(s: Status) -> u8 {
-    match s {
-        Status::Fail => 0,
-        Status::Error => 1,
-        Status::Waived => 2,
-        Status::Manual => 3,
-        Status::Pass => 4,
-    }
-}
-
 fn severity_badge(sev: Severity) -> String {
     format!("<span class=\"sev sev-{0}\">{0}</span>", sev.as_str())
 }
@@ -112,10 +116,9 @@ fn severity_badge(sev: Severity) -> String {
 /// The resource or region of a finding; empty for the account itself (the
 /// stylesheet shows "account" in an empty `td.acc`).
 fn resource(f: &Finding) -> String {
-    match (&f.resource_arn, &f.region) {
-        (Some(arn), _) => format!("<code>{}</code>", esc(arn)),
-        (None, Some(region)) => format!("<code>{}</code>", esc(region)),
-        (None, None) => String::new(),
+    match f.key().location() {
+        Some(place) => format!("<code>{}</code>", esc(place)),
+        None => String::new(),
     }
 }
 
@@ -376,7 +379,7 @@ fn write_heatmap(h: &mut String, report: &Report, rows: &[AccountRow]) -> std::f
             continue;
         };
         let cell = &mut grid[r * cols.len() + c];
-        if cell.is_none_or(|old| rank(f.status) < rank(old)) {
+        if cell.is_none_or(|old| f.status.rank() < old.rank()) {
             *cell = Some(f.status);
         }
     }
@@ -447,26 +450,20 @@ fn write_rule_details(h: &mut String, rule: Option<&RuleInfo>) -> std::fmt::Resu
             esc(rule.remediation.trim())
         )?;
     }
-    let m = &rule.mappings;
-    let mut maps = Vec::new();
-    if !m.cis.is_empty() {
-        maps.push(format!(
-            "CIS AWS Foundations v3.0.0 {}",
-            esc(&m.cis.join(", "))
-        ));
-    }
-    if !m.aws_config.is_empty() {
-        maps.push(format!(
-            "AWS Config <code>{}</code>",
-            esc(&m.aws_config.join(", "))
-        ));
-    }
-    if !m.prowler.is_empty() {
-        maps.push(format!(
-            "Prowler <code>{}</code>",
-            esc(&m.prowler.join(", "))
-        ));
-    }
+    let maps: Vec<String> = rule
+        .mappings
+        .labelled()
+        .into_iter()
+        .filter(|(_, ids)| !ids.is_empty())
+        .map(|(label, ids)| {
+            // CIS numbers are prose; the other frameworks' ids are code.
+            if label == CIS_LABEL {
+                format!("{label} {}", esc(&ids.join(", ")))
+            } else {
+                format!("{label} <code>{}</code>", esc(&ids.join(", ")))
+            }
+        })
+        .collect();
     if !maps.is_empty() {
         writeln!(h, "<p class=maps>{}</p>", maps.join(" · "))?;
     }

@@ -25,7 +25,22 @@ use rayon::prelude::*;
 use super::{account_rows, AccountRow};
 use crate::findings::{Finding, Report, RuleInfo, Status};
 
-pub fn render(report: &Report) -> String {
+/// The JUnit renderer.
+pub struct Junit;
+
+impl super::Renderer for Junit {
+    fn write(
+        &self,
+        report: &Report,
+        _: &super::RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), super::RenderError> {
+        out.write_all(render(report).as_bytes())?;
+        Ok(())
+    }
+}
+
+fn render(report: &Report) -> String {
     // Findings by account, once (not a scan of every finding per account).
     let mut by_account: HashMap<&str, Vec<&Finding>> = HashMap::new();
     for f in &report.findings {

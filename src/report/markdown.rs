@@ -15,7 +15,22 @@ use super::{account_rows, plural, sorted_findings, totals_line};
 use crate::findings::{Finding, Report, Severity, Status};
 use crate::sanitize::one_line;
 
-pub fn render(report: &Report) -> String {
+/// The markdown renderer.
+pub struct Markdown;
+
+impl super::Renderer for Markdown {
+    fn write(
+        &self,
+        report: &Report,
+        _: &super::RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), super::RenderError> {
+        out.write_all(render(report).as_bytes())?;
+        Ok(())
+    }
+}
+
+fn render(report: &Report) -> String {
     let mut md = String::new();
     let _ = write_report(&mut md, report);
     md
@@ -226,10 +241,9 @@ fn account_cell(f: &Finding) -> String {
 }
 
 fn resource_cell(f: &Finding) -> String {
-    match (&f.resource_arn, &f.region) {
-        (Some(arn), _) => code(arn),
-        (None, Some(region)) => code(region),
-        (None, None) => "account".to_string(),
+    match f.key().location() {
+        Some(place) => code(place),
+        None => "account".to_string(),
     }
 }
 

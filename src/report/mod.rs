@@ -1,8 +1,24 @@
-//! Renderers: one findings model ([`Report`]), one file per output format.
+//! Renderers: one findings model ([`Report`]), one file per output format,
+//! one contract ([`Renderer`]) — the way ruff's emitters are built.
 //!
-//! Every renderer is a pure function of the report: no I/O, no clock, no
-//! environment. The caller decides about colour and width ([`RenderOptions`])
-//! and where the bytes go.
+//! A renderer writes a whole report to an [`std::io::Write`]; it never
+//! reads the environment, the clock or the terminal: the caller decides
+//! about colour and width ([`RenderOptions`]) and where the bytes go (a
+//! file is written atomically by [`crate::fsutil::write_atomic_with`]).
+//!
+//! Adding a format is one new file implementing [`Renderer`] plus one line
+//! in the [`formats!`] list below (its name, file extension and help text).
+//! What every format says about the whole report — the counts in
+//! [`crate::findings::Summary`], and any future report-level summary — is a
+//! field of [`Report`], so a new summary is added to the model once and each
+//! renderer writes it where its grammar puts such things. The vocabulary
+//! shared by the formats is defined once: the listing order and identity of
+//! a finding ([`crate::findings::listing_order`],
+//! [`crate::findings::FindingKey`]), the status rank
+//! ([`crate::findings::Status::rank`]), the mapping labels
+//! ([`crate::findings::Mappings::labelled`]) and the helpers below.
+
+use std::io::Write;
 
 use crate::findings::{Finding, Report, Severity, Status};
 use crate::sanitize::one_line;
@@ -15,55 +31,62 @@ pub mod markdown;
 pub mod sarif;
 pub mod table;
 
-/// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum Format {
-    /// A summary per account and the failing findings, for a terminal.
-    Table,
-    /// The findings document (`docs/json-format.md`).
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
-    Sarif,
-    /// JUnit XML, for CI test reporters.
-    Junit,
-    /// A Markdown report, for pull-request comments and tickets.
-    Markdown,
-    /// A self-contained HTML report, for security reviews.
-    Html,
+/// The contract of every output format.
+pub trait Renderer: Sync {
+    /// Writes `report` to `out`; the text ends with a newline. Large
+    /// outputs are written as they are made (`out` is buffered by the
+    /// caller), not built whole in memory first.
+    fn write(
+        &self,
+        report: &Report,
+        opts: &RenderOptions,
+        out: &mut dyn Write,
+    ) -> Result<(), RenderError>;
 }
 
-impl Format {
-    pub const ALL: [Format; 6] = [
-        Format::Table,
-        Format::Json,
-        Format::Sarif,
-        Format::Junit,
-        Format::Markdown,
-        Format::Html,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Sarif => "sarif",
-            Format::Junit => "junit",
-            Format::Markdown => "markdown",
-            Format::Html => "html",
+/// Declares the output formats: `Variant => renderer, "name", "extension";`
+/// with the help text as doc comment. This is the only list of formats.
+macro_rules! formats {
+    ($( $(#[doc = $doc:literal])+ $variant:ident => $renderer:expr, $name:literal, $ext:literal; )+) => {
+        /// An output format.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+        pub enum Format {
+            $( $(#[doc = $doc])+ #[value(name = $name)] $variant, )+
         }
-    }
 
-    /// The usual file extension of the format (without the dot).
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Table => "txt",
-            Format::Json => "json",
-            Format::Sarif => "sarif",
-            Format::Junit => "xml",
-            Format::Markdown => "md",
-            Format::Html => "html",
+        impl Format {
+            pub const ALL: [Format; [$($name),+].len()] = [$(Format::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Format::$variant => $name,)+ }
+            }
+
+            /// The usual file extension of the format (without the dot).
+            pub fn extension(self) -> &'static str {
+                match self { $(Format::$variant => $ext,)+ }
+            }
+
+            /// The format's renderer.
+            pub fn renderer(self) -> &'static dyn Renderer {
+                match self { $(Format::$variant => &$renderer,)+ }
+            }
         }
-    }
+    };
+}
+
+formats! {
+    /// A summary per account and the failing findings, for a terminal.
+    Table => table::TableReport, "table", "txt";
+    /// The findings document (`docs/json-format.md`).
+    Json => json::Json, "json", "json";
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif => sarif::Sarif, "sarif", "sarif";
+    /// JUnit XML, for CI test reporters.
+    Junit => junit::Junit, "junit", "xml";
+    /// A Markdown report, for pull-request comments and tickets.
+    Markdown => markdown::Markdown, "markdown", "md";
+    /// A self-contained HTML report, for security reviews.
+    Html => html::Html, "html", "html";
 }
 
 impl std::fmt::Display for Format {
@@ -72,7 +95,8 @@ impl std::fmt::Display for Format {
     }
 }
 
-/// How to render; decided by the caller, never read from the environment here.
+/// How to render; decided by the caller (from the terminal and the
+/// environment, read at the edge), never read from the environment here.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RenderOptions {
     /// Emit ANSI colours (table only). Without it the output has no escape codes.
@@ -86,95 +110,75 @@ impl RenderOptions {
     pub fn plain() -> RenderOptions {
         RenderOptions::default()
     }
+}
 
-    /// Options for output written to a stream that is (or is not) a terminal:
-    /// colour only on a terminal and when `NO_COLOR` is unset or empty
-    /// (<https://no-color.org>); wrapping to the terminal's width when known.
-    /// Off a terminal a table is not wrapped unless `COLUMNS` sets a width
-    /// (`COLUMNS=120 orgaudit eval … | less`).
-    pub fn for_stream(is_terminal: bool) -> RenderOptions {
-        if !is_terminal {
-            let width = std::env::var("COLUMNS")
-                .ok()
-                .and_then(|c| c.trim().parse::<u16>().ok())
-                .filter(|w| *w >= 40);
-            return RenderOptions {
-                width,
-                ..RenderOptions::plain()
-            };
-        }
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        RenderOptions {
-            color: !no_color,
-            width: comfy_table::Table::new().width(),
+/// A renderer failed: the output could not be written, or (which, for a
+/// well-formed report, should not happen) not serialized.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot serialize the report as JSON: {0}")]
+    Json(serde_json::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<serde_json::Error> for RenderError {
+    fn from(e: serde_json::Error) -> RenderError {
+        if e.is_io() {
+            RenderError::Io(e.into())
+        } else {
+            RenderError::Json(e)
         }
     }
 }
 
-/// A renderer failed (which, for a well-formed report, it should not).
-#[derive(Debug, thiserror::Error)]
-pub enum RenderError {
-    #[error("cannot serialize the report as JSON: {0}")]
-    Json(#[from] serde_json::Error),
+/// Writes `report` in `format` to `out`.
+pub fn write(
+    report: &Report,
+    format: Format,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
+    format.renderer().write(report, opts, out)
 }
 
-/// Renders `report` in `format`. The text ends with a newline.
+/// Renders `report` in `format` into a string (tests, benchmarks, small
+/// outputs). The text ends with a newline.
 pub fn render(
     report: &Report,
     format: Format,
     opts: &RenderOptions,
 ) -> Result<String, RenderError> {
-    match format {
-        Format::Table => Ok(table::render(report, opts)),
-        Format::Json => json::render(report),
-        Format::Sarif => sarif::render(report),
-        Format::Junit => Ok(junit::render(report)),
-        Format::Markdown => Ok(markdown::render(report)),
-        Format::Html => Ok(html::render(report)),
-    }
+    let mut out = Vec::new();
+    write(report, format, opts, &mut out)?;
+    Ok(String::from_utf8(out).expect("renderers write UTF-8"))
 }
 
 // ---- helpers shared by the renderers -------------------------------------
 
-/// The order in which renderers list findings: most severe first, then by
-/// account, rule, status and resource. Stable for equal keys.
-pub(crate) fn by_severity(a: &&Finding, b: &&Finding) -> std::cmp::Ordering {
-    (
-        a.severity,
-        &a.account_id,
-        &a.rule_id,
-        a.status,
-        &a.resource_arn,
-        &a.region,
-    )
-        .cmp(&(
-            b.severity,
-            &b.account_id,
-            &b.rule_id,
-            b.status,
-            &b.resource_arn,
-            &b.region,
-        ))
-}
-
-/// The findings with one of `statuses`, sorted with [`by_severity`].
+/// The findings with one of `statuses`, in listing order
+/// ([`crate::findings::listing_order`]).
 pub(crate) fn sorted_findings<'a>(report: &'a Report, statuses: &[Status]) -> Vec<&'a Finding> {
     let mut v: Vec<&Finding> = report
         .findings
         .iter()
         .filter(|f| statuses.contains(&f.status))
         .collect();
-    v.sort_by(by_severity);
+    v.sort_by(|a, b| a.listing_key().cmp(&b.listing_key()));
     v
 }
 
-/// Where a finding is, for people: the ARN, else the region, else `account`.
-pub(crate) fn resource_label(f: &Finding) -> String {
-    match (&f.resource_arn, &f.region) {
-        (Some(arn), _) => arn.clone(),
-        (None, Some(region)) => region.clone(),
-        (None, None) => "account".to_string(),
-    }
+/// The partition of the report's ARNs (`aws`, `aws-us-gov`, `aws-cn`…),
+/// `aws` when no finding names an ARN.
+pub(crate) fn partition(report: &Report) -> String {
+    report
+        .findings
+        .iter()
+        .filter_map(|f| f.resource_arn.as_deref())
+        .filter_map(|arn| arn.split(':').nth(1))
+        .find(|p| !p.is_empty())
+        .unwrap_or("aws")
+        .to_string()
 }
 
 /// An ERROR finding's message, starting with `Could not evaluate: ` (the

@@ -13,13 +13,14 @@
 //! | PASS   | —        | —                                               | not reported |
 //!
 //! A finding has no file, so its location is a path-like id
-//! (`aws/<account>/<service>/<resource>`, from [`Finding::location_path`])
+//! (`aws/<account>/<service>/<resource>`, from [`location_path`])
 //! with `startLine` 1 — code scanning rejects ARNs as URIs — and the ARN
 //! (for account-level findings the account's root ARN,
 //! `arn:aws:iam::<account>:root`) as a logical location.
-//! `partialFingerprints["orgauditFinding/v1"]` is a hash of the rule id and
-//! the ARN (or account and region), so an alert keeps its identity across
-//! scans even when its message changes.
+//! `partialFingerprints["orgauditFinding/v1"]` is the finding's
+//! [`crate::findings::FindingKey::fingerprint`] (a hash of the rule id and the ARN, or account
+//! and region), so an alert keeps its identity across scans even when its
+//! message changes.
 
 use std::collections::BTreeMap;
 
@@ -27,11 +28,11 @@ use serde_json::{json, Value};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Sarif, Suppression,
-    Tool, ToolComponent,
+    ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Suppression, Tool,
+    ToolComponent,
 };
 
-use super::RenderError;
+use super::{RenderError, RenderOptions, Renderer};
 use crate::findings::{Finding, Mappings, Report, RuleInfo, Scope, Severity, Status};
 
 /// The `$schema` written into the log.
@@ -40,13 +41,22 @@ pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.jso
 /// The key of the fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "orgauditFinding/v1";
 
-pub fn render(report: &Report) -> Result<String, RenderError> {
-    let log = to_sarif(report);
-    Ok(super::json::to_string(&log)?)
+/// The SARIF renderer.
+pub struct Sarif;
+
+impl Renderer for Sarif {
+    fn write(
+        &self,
+        report: &Report,
+        _: &RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), RenderError> {
+        super::json::write(out, &to_sarif(report))
+    }
 }
 
 /// The SARIF log of a report.
-pub fn to_sarif(report: &Report) -> Sarif {
+pub fn to_sarif(report: &Report) -> serde_sarif::sarif::Sarif {
     // Rules: those of the report, plus a minimal descriptor for any rule a
     // finding names that the report does not describe (so that every
     // `ruleIndex` resolves).
@@ -74,7 +84,7 @@ pub fn to_sarif(report: &Report) -> Sarif {
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
 
-    let partition = partition_of(report);
+    let partition = super::partition(report);
     let results: Vec<SarifResult> = report
         .findings
         .iter()
@@ -99,7 +109,7 @@ pub fn to_sarif(report: &Report) -> Sarif {
         .build();
     run.properties = Some(run_properties(report));
 
-    Sarif::builder()
+    serde_sarif::sarif::Sarif::builder()
         .schema(SARIF_SCHEMA_URI)
         .version(json!("2.1.0"))
         .runs(vec![run])
@@ -119,7 +129,7 @@ fn descriptor(rule: &RuleInfo) -> ReportingDescriptor {
     let mut props = BTreeMap::new();
     props.insert(
         "security-severity".to_string(),
-        json!(rule.severity.security_severity()),
+        json!(security_severity(rule.severity)),
     );
     // The checks read configuration, not heuristics; a manual item is a
     // question for a person.
@@ -204,17 +214,22 @@ fn help(rule: &RuleInfo, mappings: &[String]) -> MultiformatMessageString {
 }
 
 fn mapping_lines(m: &Mappings) -> Vec<String> {
-    let mut v = Vec::new();
-    if !m.cis.is_empty() {
-        v.push(format!("CIS AWS Foundations {}", m.cis.join(", ")));
+    m.labelled()
+        .into_iter()
+        .filter(|(_, ids)| !ids.is_empty())
+        .map(|(label, ids)| format!("{label} {}", ids.join(", ")))
+        .collect()
+}
+
+/// The CVSS-like score GitHub code scanning reads from `security-severity`.
+fn security_severity(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
     }
-    if !m.aws_config.is_empty() {
-        v.push(format!("AWS Config {}", m.aws_config.join(", ")));
-    }
-    if !m.prowler.is_empty() {
-        v.push(format!("Prowler {}", m.prowler.join(", ")));
-    }
-    v
 }
 
 /// The level of a failing result of this severity.
@@ -272,7 +287,7 @@ fn result(f: &Finding, rule: &RuleInfo, rule_index: usize, partition: &str) -> S
             PhysicalLocation::builder()
                 .artifact_location(
                     ArtifactLocation::builder()
-                        .uri(f.location_path(&rule.service))
+                        .uri(location_path(f, &rule.service))
                         .build(),
                 )
                 .region(Region::builder().start_line(1).build())
@@ -295,7 +310,7 @@ fn result(f: &Finding, rule: &RuleInfo, rule_index: usize, partition: &str) -> S
     }
 
     let mut fingerprints = BTreeMap::new();
-    fingerprints.insert(FINGERPRINT_KEY.to_string(), fingerprint(f));
+    fingerprints.insert(FINGERPRINT_KEY.to_string(), f.key().fingerprint());
 
     let mut r = SarifResult::builder()
         .rule_id(f.rule_id.clone())
@@ -361,18 +376,6 @@ fn run_properties(report: &Report) -> PropertyBag {
     PropertyBag::builder().additional_properties(p).build()
 }
 
-/// The partition of the report's ARNs (`aws`, `aws-us-gov`, `aws-cn`…).
-fn partition_of(report: &Report) -> String {
-    report
-        .findings
-        .iter()
-        .filter_map(|f| f.resource_arn.as_deref())
-        .filter_map(|arn| arn.split(':').nth(1))
-        .find(|p| !p.is_empty())
-        .unwrap_or("aws")
-        .to_string()
-}
-
 /// The last segment of an ARN's resource part: `…:user/ops/alice` → `alice`.
 fn arn_name(arn: &str) -> String {
     let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
@@ -398,28 +401,65 @@ fn pascal_case(id: &str) -> String {
         .collect()
 }
 
-/// The stable identity of a finding: FNV-1a (64 bit) of the rule id and the
-/// resource ARN, or of the rule id, account and region for account-level
-/// findings; 16 hex digits.
-pub fn fingerprint(f: &Finding) -> String {
-    let key = match &f.resource_arn {
-        Some(arn) => format!("{}\u{0}arn\u{0}{}", f.rule_id, arn),
-        None => format!(
-            "{}\u{0}account\u{0}{}\u{0}{}",
-            f.rule_id,
-            f.account_id,
-            f.region.as_deref().unwrap_or("")
-        ),
-    };
-    format!("{:016x}", fnv1a64(key.as_bytes()))
+/// The artifact path of a finding's location:
+/// `aws/<account-id>/<service>/<resource>`, every segment made by
+/// [`uri_segment`]: a relative path that stays below `aws/`.
+pub fn location_path(f: &Finding, service: &str) -> String {
+    let mut segments: Vec<&str> = vec!["aws", &f.account_id];
+    match &f.resource_arn {
+        Some(arn) => segments.extend(arn_resource_segments(arn)),
+        None => {
+            segments.extend([service, "account"]);
+            if let Some(region) = &f.region {
+                segments.push(region);
+            }
+        }
+    }
+    segments
+        .iter()
+        .map(|s| uri_segment(s))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    bytes
-        .iter()
-        .fold(OFFSET, |h, b| (h ^ u64::from(*b)).wrapping_mul(PRIME))
+/// `arn:aws:iam::123:user/alice` → `iam`, `user`, `alice`: the service, the
+/// region if any, and the resource split at `:` and `/`. A value that is not
+/// an ARN is split at `/`.
+fn arn_resource_segments(arn: &str) -> Vec<&str> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6 {
+        return arn.split('/').collect();
+    }
+    let mut out = vec![parts[2]];
+    if !parts[3].is_empty() {
+        out.push(parts[3]);
+    }
+    out.extend(parts[5].split([':', '/']));
+    out
+}
+
+/// One segment of a relative URI path (RFC 3986): bytes other than ASCII
+/// letters, digits and `-._~+=@,` percent-encoded; a segment containing
+/// `..` has its dots encoded, and one made only of dots (or empty) gets a
+/// leading `_`, so that no segment is, or decodes to, `.` or `..`: the
+/// path cannot climb out of `aws/`.
+pub fn uri_segment(s: &str) -> String {
+    use std::fmt::Write;
+    let dots_too = s.contains("..");
+    let mut out = String::with_capacity(s.len() + 1);
+    if s.bytes().all(|b| b == b'.') {
+        out.push('_');
+    }
+    for b in s.bytes() {
+        let keep =
+            b.is_ascii_alphanumeric() || (b"-_~+=@,".contains(&b)) || (b == b'.' && !dots_too);
+        if keep {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -427,11 +467,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fnv1a64_known_vectors() {
-        // Test vectors of the FNV specification.
-        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    fn uri_segments_are_percent_encoded_and_never_dot_segments() {
+        assert_eq!(uri_segment("jane.admin"), "jane.admin");
+        assert_eq!(uri_segment("Monthly cost"), "Monthly%20cost");
+        assert_eq!(uri_segment("a?b#c%d"), "a%3Fb%23c%25d");
+        assert_eq!(uri_segment("é"), "%C3%A9");
+        assert_eq!(uri_segment(".."), "_%2E%2E");
+        assert_eq!(uri_segment("."), "_.");
+        assert_eq!(uri_segment(""), "_");
+        assert_eq!(uri_segment("a..b"), "a%2E%2Eb");
+        assert_eq!(uri_segment("x/y\\z"), "x%2Fy%5Cz");
+    }
+
+    #[test]
+    fn location_path_stays_below_aws() {
+        let f = Finding {
+            rule_id: "r".into(),
+            title: "t".into(),
+            severity: Severity::High,
+            status: Status::Fail,
+            account_id: "../../111".into(),
+            account_name: "n".into(),
+            region: None,
+            resource_arn: Some("arn:aws:iam::111:user/../../../etc/passwd".into()),
+            message: "m".into(),
+            waiver: None,
+        };
+        let path = location_path(&f, "iam");
+        assert_eq!(
+            path,
+            "aws/%2E%2E%2F%2E%2E%2F111/iam/user/_%2E%2E/_%2E%2E/_%2E%2E/etc/passwd"
+        );
+        assert!(!path.contains(".."), "{path}");
+        let f = Finding {
+            resource_arn: None,
+            region: Some("eu-west-1".into()),
+            account_id: "222222222222".into(),
+            ..f
+        };
+        assert_eq!(
+            location_path(&f, "config"),
+            "aws/222222222222/config/account/eu-west-1"
+        );
     }
 
     #[test]

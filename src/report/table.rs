@@ -9,12 +9,25 @@
 
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use super::{
-    account_rows, cell_text, plural, resource_label, sorted_findings, totals_line, RenderOptions,
-};
+use super::{account_rows, cell_text, plural, sorted_findings, totals_line, RenderOptions};
 use crate::findings::{Report, Severity, Status};
 
-pub fn render(report: &Report, opts: &RenderOptions) -> String {
+/// The table renderer.
+pub struct TableReport;
+
+impl super::Renderer for TableReport {
+    fn write(
+        &self,
+        report: &Report,
+        opts: &super::RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), super::RenderError> {
+        out.write_all(render(report, opts).as_bytes())?;
+        Ok(())
+    }
+}
+
+fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = String::new();
     let paint = Painter { on: opts.color };
 
@@ -46,7 +59,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                     cell_text(&f.account_name),
                     cell_text(&f.account_id)
                 )),
-                Cell::new(cell_text(&resource_label(f))),
+                Cell::new(cell_text(f.key().location_label())),
                 Cell::new(cell_text(&f.message)),
             ]);
         }

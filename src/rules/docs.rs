@@ -71,20 +71,15 @@ pub fn section(rule: &Rule) -> String {
         ));
     }
     s.push_str("\n### Mappings\n\n");
-    let m = &i.mappings;
-    let list = |v: &Vec<String>| {
-        if v.is_empty() {
+    for (label, ids) in i.mappings.labelled() {
+        let ids = if ids.is_empty() {
             "–".to_string()
         } else {
-            v.join(", ")
-        }
-    };
-    s.push_str(&format!(
-        "- CIS AWS Foundations v3.0.0: {}\n- AWS Config managed rule: {}\n- Prowler: {}\n\n",
-        list(&m.cis),
-        list(&m.aws_config),
-        list(&m.prowler)
-    ));
+            ids.join(", ")
+        };
+        s.push_str(&format!("- {label}: {ids}\n"));
+    }
+    s.push('\n');
     if !rule.params.is_empty() {
         s.push_str("### Parameters\n\n| name | default |\n|---|---|\n");
         for (k, v) in &rule.params {
