@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{
-    Cli, Command, DiffArgs, EvalArgs, OutputArgs, RuleArgs, RulesCommand, ScanArgs, SchemaKind,
+    Cli, Command, DiffArgs, EvalArgs, MergeArgs, OutputArgs, RuleArgs, RulesCommand, ScanArgs,
+    SchemaKind,
 };
 use crate::collect::{self, ScanError, ScanOptions};
 use crate::config::Config;
@@ -41,6 +42,8 @@ pub enum AppError {
     #[error("{0}")]
     Diff(#[from] crate::diff::DiffError),
     #[error("{0}")]
+    Merge(#[from] crate::snapshot::merge::MergeError),
+    #[error("{0}")]
     Usage(String),
     #[error("{0}")]
     Scan(#[from] ScanError),
@@ -57,6 +60,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Scan(args) => scan(args),
         Command::Eval(args) => eval(args),
         Command::Diff(args) => diff(args),
+        Command::Merge(args) => merge(args),
         Command::Rules(RulesCommand::List { rules }) => {
             let set = load_rules_to_list(&rules)?;
             let mut out = String::new();
@@ -166,7 +170,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, AppError> {
     let (rules, config) = load_rules_and_config(&args.rules)?;
     let opts = ScanOptions {
         profile: args.profile,
-        role_name: args.role_name,
+        role_names: args.role_name,
         external_id: args.external_id,
         regions: args.regions,
         accounts: args.accounts,
@@ -213,6 +217,50 @@ pub fn evaluate_with_config(
     let waivers = crate::waivers::resolve_ou_ids(&config.waivers, snapshot);
     crate::waivers::apply(&mut report, &waivers, today);
     report
+}
+
+/// `orgaudit merge SHARD… --output FILE`: nothing is written unless every
+/// shard is a valid shard of the same organization and scan.
+fn merge(args: MergeArgs) -> Result<ExitCode, AppError> {
+    use crate::snapshot::merge::{self, Input};
+    let inputs: Vec<&Path> = args.shards.iter().map(|p| p.as_path()).collect();
+    check_outputs(&[("--output", &args.output)], &inputs)?;
+    let mut shards = Vec::with_capacity(args.shards.len());
+    for path in &args.shards {
+        shards.push(Input {
+            path: path.display().to_string(),
+            snapshot: Snapshot::load(path)?,
+        });
+    }
+    let given = shards.len();
+    let merged = merge::merge(shards, i64::from(args.max_spread) * 60)?;
+    merged
+        .snapshot
+        .save(&args.output)
+        .map_err(|source| AppError::Write {
+            path: args.output.display().to_string(),
+            source,
+        })?;
+    print_warnings(&merged.warnings);
+    let info = merged.snapshot.scan.merge.as_ref().expect("a merge records itself");
+    to_stderr(&format!(
+        "wrote {} ({} accounts from {given} of {} shards{})",
+        args.output.display(),
+        merged.snapshot.accounts.len() - info.missing_accounts.len(),
+        info.shard_count,
+        if info.missing_accounts.is_empty() {
+            String::new()
+        } else {
+            format!(", {} not scanned", info.missing_accounts.len())
+        }
+    ));
+    Ok(ExitCode::from(
+        if merged.is_incomplete() && !args.allow_incomplete {
+            EXIT_INCOMPLETE
+        } else {
+            EXIT_OK
+        },
+    ))
 }
 
 /// `orgaudit diff OLD NEW`: both findings documents, or both snapshots.

@@ -28,6 +28,10 @@ pub enum Command {
     /// Compare two audits: new, fixed and still-failing findings. Exit 1 when
     /// new failures appear.
     Diff(DiffArgs),
+    /// Join the shard snapshots of one organization (`scan --shard K/N
+    /// --save-snapshot FILE`) into one snapshot for `eval` and `diff`. Exit 3
+    /// when shards are missing (the snapshot is written, marked incomplete).
+    Merge(MergeArgs),
     /// List or show the rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -94,9 +98,12 @@ pub struct ScanArgs {
     /// included); it wins over credentials in the environment.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// The role assumed in every member account.
-    #[arg(long, value_name = "NAME", default_value = crate::collect::DEFAULT_ROLE_NAME)]
-    pub role_name: String,
+    /// The role assumed in every member account; a comma-separated list is
+    /// tried in order per account (e.g.
+    /// `OrganizationAccountAccessRole,AWSControlTowerExecution`) and the role
+    /// that worked is recorded for the account.
+    #[arg(long, value_name = "NAME,…", value_delimiter = ',', default_value = crate::collect::DEFAULT_ROLE_NAME)]
+    pub role_name: Vec<String>,
     /// The external id the role's trust policy requires, if any.
     #[arg(long, value_name = "ID")]
     pub external_id: Option<String>,
@@ -150,6 +157,24 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
         return Err(err());
     }
     Ok((k, n))
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard snapshots, one per shard, in any order.
+    #[arg(required = true, value_name = "SHARD.json")]
+    pub shards: Vec<PathBuf>,
+    /// Where to write the merged snapshot (JSON, atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// Warn when the shards were collected further apart than this many
+    /// minutes.
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub max_spread: u32,
+    /// Exit 0 even when shards are missing, instead of 3 (the merged
+    /// snapshot is written and marked incomplete either way).
+    #[arg(long)]
+    pub allow_incomplete: bool,
 }
 
 #[derive(Debug, Args)]

@@ -669,6 +669,126 @@ async fn an_account_whose_role_cannot_be_assumed_is_reported() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
 
+/// `--role-name A,B` tries A, then B, in each member account (moto lets
+/// any role be assumed, so the proxy denies the roles that "do not exist"):
+/// an account without A is reached through B, which is recorded for it and
+/// passes `org-access-role-assumable`; an account where every role is denied
+/// is unreachable, with each role's error, and FAILs the rule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_list_is_tried_in_order_and_the_role_that_worked_is_recorded() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let org = seed::scenario(&moto.endpoint()).await;
+    let (tower, locked) = (org.prod.id.clone(), org.dev.id.clone());
+    const ORG_ROLE: &str = "OrganizationAccountAccessRole";
+    const TOWER_ROLE: &str = "AWSControlTowerExecution";
+    let proxy = proxy(
+        &moto,
+        1,
+        vec![
+            // A Control Tower account: no OrganizationAccountAccessRole.
+            Rule::new(Fault::AccessDenied)
+                .on("sts:AssumeRole")
+                .in_account(&tower)
+                .role(ORG_ROLE),
+            // An account neither role opens.
+            Rule::new(Fault::AccessDenied)
+                .on("sts:AssumeRole")
+                .in_account(&locked),
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("snapshot.json");
+    let out = orgaudit(&proxy.endpoint())
+        .args(["--role-name", &format!("{ORG_ROLE},{TOWER_ROLE}")])
+        .args(["-f", "json", "--save-snapshot"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let snapshot = Snapshot::load(&saved).unwrap();
+    assert_eq!(snapshot.scan.role_names, [ORG_ROLE, TOWER_ROLE]);
+    let access = |id: &str| &snapshot.accounts[index(&snapshot, id)].access;
+    // The others: the first role.
+    let shared = access(&org.shared.id).data().expect("shared reached");
+    assert_eq!(shared.role_name.as_deref(), Some(ORG_ROLE));
+    // The Control Tower account: the second, recorded.
+    let t = access(&tower).data().expect("the Control Tower account reached");
+    assert_eq!(t.role_name.as_deref(), Some(TOWER_ROLE));
+    assert_eq!(
+        t.role_arn.as_deref(),
+        Some(format!("arn:aws:iam::{tower}:role/{TOWER_ROLE}").as_str())
+    );
+    assert!(snapshot.accounts[index(&snapshot, &tower)].iam.users.is_ok());
+    // The locked account: each role's error.
+    match access(&locked) {
+        orgaudit::snapshot::Section::Error { error } => {
+            assert_eq!(error.operation, "sts:AssumeRole");
+            assert!(
+                error.message.contains(&format!("{ORG_ROLE}: AccessDenied"))
+                    && error.message.contains(&format!("{TOWER_ROLE}: AccessDenied")),
+                "{error:?}"
+            );
+        }
+        other => panic!("access of the locked account: {other:?}"),
+    }
+    assert!(proxy.stats().in_account("sts:AssumeRole", &locked) >= 2);
+
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reach = |id: &str| -> Value {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["account_id"] == id && f["rule_id"] == "org-access-role-assumable")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(reach(&tower)["status"], "PASS", "{}", reach(&tower));
+    assert_eq!(reach(&org.shared.id)["status"], "PASS");
+    let l = reach(&locked);
+    assert_eq!(l["status"], "FAIL", "{l}");
+    assert!(
+        l["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{ORG_ROLE} or {TOWER_ROLE}")),
+        "{l}"
+    );
+    // The account list in the report names why, for each role.
+    let listed = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == locked.as_str())
+        .unwrap();
+    assert!(
+        listed["unreachable"]
+            .as_str()
+            .unwrap()
+            .contains(TOWER_ROLE),
+        "{listed}"
+    );
+
+    // Only the first role: the Control Tower account is unreachable, FAIL.
+    let out = orgaudit(&proxy.endpoint())
+        .args(["--accounts", &tower, "-f", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule_id"]
+        == "org-access-role-assumable"
+        && f["status"] == "FAIL"));
+
+    // A role name IAM would not accept: exit 2 before any call.
+    let out = orgaudit(&proxy.endpoint())
+        .args(["--role-name", "Org Access"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an IAM role name"));
+}
+
 fn index(snapshot: &Snapshot, id: &str) -> usize {
     snapshot.accounts.iter().position(|a| a.id == id).unwrap()
 }

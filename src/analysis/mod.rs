@@ -75,8 +75,12 @@ impl<T: JsonSchema> JsonSchema for Fact<T> {
 }
 
 /// The derived facts of one account, in the account's shape.
-#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AccountDerived {
+    /// `account.reach`: whether the scan reached the account, and how;
+    /// unknown when it did not try (the account's shard is missing from a
+    /// merge, or the snapshot lacks `access`).
+    pub reach: Fact<Reach>,
     pub iam: IamDerived,
     pub cloudtrail: CloudTrailDerived,
     pub budgets: Vec<BudgetDerived>,
@@ -84,6 +88,19 @@ pub struct AccountDerived {
     /// one element per rule (`account.config_rule_results`). A region whose
     /// rules or compliance could not be read is one unknown element.
     pub config_rule_results: Vec<Fact<ConfigRuleResult>>,
+}
+
+/// How the scan reached an account.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct Reach {
+    /// The scan tried and got in (`access` is ok); false when every way in
+    /// failed (`access` is an error).
+    pub reached: bool,
+    /// `assumed_role` or `caller`; null when not reached.
+    pub method: Option<String>,
+    /// The name of the role assumed: the last part of `access.role_arn`
+    /// (`arn:aws:iam::…:role/path/NAME`); null when no role was assumed.
+    pub role_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
@@ -170,6 +187,7 @@ impl<'a> Accounts<'a> {
 /// Derives the facts of `account`.
 pub fn derive(account: &Account, accounts: &Accounts<'_>) -> AccountDerived {
     AccountDerived {
+        reach: reach(&account.access),
         iam: IamDerived {
             users: account
                 .iam
@@ -222,6 +240,47 @@ pub fn derive(account: &Account, accounts: &Accounts<'_>) -> AccountDerived {
             })
             .unwrap_or_default(),
         config_rule_results: config_rule_results(account),
+    }
+}
+
+/// `account.reach`. The role's name is taken from the ARN AWS issued the
+/// session for; a recorded `role_name` that names another role makes the
+/// snapshot contradict itself, and the fact unknown.
+fn reach(access: &Section<crate::snapshot::AccountAccess>) -> Fact<Reach> {
+    match access {
+        Section::Ok { data } => {
+            let from_arn = data.role_arn.as_deref().and_then(|arn| {
+                let (_, resource) = arn.split_once(":role/")?;
+                resource.rsplit('/').next().map(str::to_string)
+            });
+            match (&data.role_name, &from_arn) {
+                (Some(recorded), Some(name)) if recorded != name => {
+                    return Fact::Unknown(format!(
+                        "the account's access records the role {recorded}, but its role_arn \
+                         names {name}"
+                    ))
+                }
+                (Some(recorded), None) if data.method == "assumed_role" => {
+                    return Fact::Unknown(format!(
+                        "the account's access records the role {recorded} without its role_arn"
+                    ))
+                }
+                _ => {}
+            }
+            Fact::Known(Reach {
+                reached: true,
+                method: Some(data.method.clone()),
+                role_name: from_arn,
+            })
+        }
+        Section::Error { .. } => Fact::Known(Reach {
+            reached: false,
+            method: None,
+            role_name: None,
+        }),
+        Section::NotCollected { reason } => {
+            Fact::Unknown(format!("the scan did not try to reach the account: {reason}"))
+        }
     }
 }
 

@@ -41,8 +41,8 @@ pub use progress::{NoProgress, ScanProgress};
 pub use recorder::OperationRecorder;
 
 use crate::snapshot::{
-    Account, AccountAccess, CollectError, ConfigRegion, CostAnomaly, Iam, ScanInfo, Section,
-    Snapshot, SCHEMA_VERSION,
+    Account, AccountAccess, CollectError, CostAnomaly, ScanInfo, Section, Shard, Snapshot,
+    SCHEMA_VERSION,
 };
 
 /// The role assumed in member accounts unless told otherwise.
@@ -54,8 +54,9 @@ pub struct ScanOptions {
     /// A named profile of the shared AWS config files; `None`: the default
     /// credential chain (environment, `AWS_PROFILE`, SSO, instance role…).
     pub profile: Option<String>,
-    /// The role assumed in every member account.
-    pub role_name: String,
+    /// The roles tried in every member account, in order; the first that
+    /// can be assumed is used (and recorded in the account's access).
+    pub role_names: Vec<String>,
     pub external_id: Option<String>,
     /// Regions to audit; `None`: the regions enabled in each account
     /// (`account:ListRegions`).
@@ -90,7 +91,7 @@ impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
             profile: None,
-            role_name: DEFAULT_ROLE_NAME.to_string(),
+            role_names: vec![DEFAULT_ROLE_NAME.to_string()],
             external_id: None,
             regions: None,
             accounts: Vec::new(),
@@ -147,7 +148,7 @@ pub enum ScanError {
     InvalidOption(String),
     #[error("cannot list the enabled regions ({0}); pass the regions to audit with --regions")]
     Regions(CollectError),
-    #[error("no account of the organization matches the --accounts, --ou and --shard filters")]
+    #[error("no account of the organization matches the --accounts and --ou filters")]
     NoAccounts,
 }
 
@@ -167,6 +168,7 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
             )));
         }
     }
+    check_role_names(&opts.role_names).map_err(ScanError::InvalidOption)?;
     let recorder = opts.recorder.clone().unwrap_or_default();
     let ctx = Ctx::new(opts.concurrency);
     settings::check_profile(opts.profile.as_deref()).await?;
@@ -329,9 +331,12 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
             started_at,
             finished_at,
             regions: default_regions.clone(),
-            role_name: Some(opts.role_name.clone()),
+            role_name: None,
+            role_names: opts.role_names.clone(),
             caller_account_id: Some(caller_account.clone()),
             partition: Some(partition.clone()),
+            shard: opts.shard.map(|(index, count)| Shard { index, count }),
+            merge: None,
         },
         organization: Section::ok(org),
         organization_features,
@@ -517,22 +522,20 @@ fn select(
     };
     let in_shard = |a: &OrgAccount| match opts.shard {
         None => true,
-        Some((k, n)) => {
-            a.id.parse::<u64>()
-                .map(|id| id % n == k - 1)
-                .unwrap_or(k == 1)
-        }
+        Some((index, count)) => Shard { index, count }.holds(&a.id),
     };
-    let selected: Vec<OrgAccount> = accounts
+    let chosen: Vec<OrgAccount> = accounts
         .into_iter()
         .filter(|a| opts.accounts.is_empty() || opts.accounts.contains(&a.id))
         .filter(under)
-        .filter(in_shard)
         .collect();
-    if selected.is_empty() {
+    if chosen.is_empty() {
         return Err(ScanError::NoAccounts);
     }
-    Ok(selected)
+    // A shard may hold no account (more shards than accounts, or ids that
+    // fall elsewhere): its snapshot still holds the organization-wide facts,
+    // and `merge` needs every shard.
+    Ok(chosen.into_iter().filter(in_shard).collect())
 }
 
 /// The service clients of one account, built from one `SdkConfig` whose
@@ -621,32 +624,42 @@ impl Scanner<'_> {
                 AccountAccess {
                     method: "caller".to_string(),
                     role_arn: None,
+                    role_name: None,
                 },
             ));
         }
-        let role_arn = format!(
-            "arn:{}:iam::{account_id}:role/{}",
-            self.partition, self.opts.role_name
-        );
-        let role = credentials::AssumedRole::new(
-            sts_client(self.base, self.recorder),
-            role_arn.clone(),
-            self.opts.external_id.clone(),
-        );
-        // Assume once now: an unreachable account is known before any call.
-        role.credentials().await?;
-        let config = self
-            .base
-            .to_builder()
-            .credentials_provider(SharedCredentialsProvider::new(role))
-            .build();
-        Ok((
-            AccountClients::new(config, self.global.clone(), self.recorder.clone()),
-            AccountAccess {
-                method: "assumed_role".to_string(),
-                role_arn: Some(role_arn),
-            },
-        ))
+        // Each role of the list in turn; assumed once now, so that an
+        // unreachable account is known before any call.
+        let mut failures: Vec<(&str, CollectError)> = Vec::new();
+        for role_name in &self.opts.role_names {
+            let role_arn = format!(
+                "arn:{}:iam::{account_id}:role/{role_name}",
+                self.partition
+            );
+            let role = credentials::AssumedRole::new(
+                sts_client(self.base, self.recorder),
+                role_arn.clone(),
+                self.opts.external_id.clone(),
+            );
+            if let Err(e) = role.credentials().await {
+                failures.push((role_name, e));
+                continue;
+            }
+            let config = self
+                .base
+                .to_builder()
+                .credentials_provider(SharedCredentialsProvider::new(role))
+                .build();
+            return Ok((
+                AccountClients::new(config, self.global.clone(), self.recorder.clone()),
+                AccountAccess {
+                    method: "assumed_role".to_string(),
+                    role_arn: Some(role_arn),
+                    role_name: Some(role_name.clone()),
+                },
+            ));
+        }
+        Err(unassumable(failures))
     }
 
     async fn account(&self, a: OrgAccount) -> Account {
@@ -666,7 +679,7 @@ impl Scanner<'_> {
         };
         if a.status != "ACTIVE" {
             let reason = format!("the account is {}", a.status);
-            not_collected(&mut account, &reason, self.default_regions);
+            account.set_not_collected(&reason, self.default_regions);
             account.access = Section::not_collected(reason);
             return account;
         }
@@ -677,7 +690,7 @@ impl Scanner<'_> {
             }
             Err(e) => {
                 let reason = format!("the account could not be reached: {e}");
-                not_collected(&mut account, &reason, self.default_regions);
+                account.set_not_collected(&reason, self.default_regions);
                 account.access = Section::error(e);
                 return account;
             }
@@ -741,39 +754,54 @@ impl Scanner<'_> {
     }
 }
 
-/// Marks every fact section of an unreachable account as not collected. The
-/// per-region list keeps one entry per audited region, so that a rule that
-/// iterates regions finds sections it cannot read (ERROR), never an empty
-/// list (which would pass).
-fn not_collected(account: &mut Account, reason: &str, regions: &[String]) {
-    fn nc<T>(reason: &str) -> Section<T> {
-        Section::not_collected(reason)
+/// Why no role of the list could be assumed: with one role, its error as
+/// it is; with several, each role's error in the message (the code is the
+/// first role's).
+fn unassumable(mut failures: Vec<(&str, CollectError)>) -> CollectError {
+    if failures.len() == 1 {
+        return failures.remove(0).1;
     }
-    account.enabled_regions = nc(reason);
-    account.iam = Iam {
-        summary: nc(reason),
-        password_policy: nc(reason),
-        credential_report: nc(reason),
-        users: nc(reason),
-        virtual_mfa_devices: nc(reason),
-        aliases: nc(reason),
-        policies: nc(reason),
-    };
-    account.alternate_contacts = nc(reason);
-    account.cloudtrail = nc(reason);
-    account.config = regions
+    let message = failures
         .iter()
-        .map(|region| ConfigRegion {
-            region: region.clone(),
-            recording: nc(reason),
-            rules: nc(reason),
-            compliance: nc(reason),
-            delivery_status: nc(reason),
+        .map(|(role, e)| {
+            let mut m = format!("{role}: {}", e.code);
+            if !e.message.is_empty() && e.message != e.code {
+                m.push_str(&format!(" ({})", e.message));
+            }
+            m
         })
-        .collect();
-    account.budgets = nc(reason);
-    account.cost_anomaly = CostAnomaly {
-        monitors: nc(reason),
-        subscriptions: nc(reason),
-    };
+        .collect::<Vec<_>>()
+        .join("; ");
+    let first = failures.remove(0).1;
+    CollectError {
+        operation: first.operation,
+        code: first.code,
+        message: format!("no role of the list could be assumed: {message}"),
+        region: None,
+    }
 }
+
+/// Role names as IAM allows them: 1 to 64 characters of letters, digits and
+/// `+=,.@_-`, each given once, at least one.
+fn check_role_names(names: &[String]) -> Result<(), String> {
+    if names.is_empty() {
+        return Err("--role-name needs at least one role name".to_string());
+    }
+    for (i, name) in names.iter().enumerate() {
+        let valid = (1..=64).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+        if !valid {
+            return Err(format!(
+                "--role-name `{}` is not an IAM role name (1 to 64 letters, digits and +=,.@_-)",
+                crate::sanitize::one_line(name)
+            ));
+        }
+        if names[..i].contains(name) {
+            return Err(format!("--role-name lists `{name}` twice"));
+        }
+    }
+    Ok(())
+}
+

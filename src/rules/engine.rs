@@ -103,8 +103,13 @@ impl<'r> Prepared<'r> {
                 (Some(&**a), maximal(global), maximal(elem))
             }
         };
+        // `account.reach` is derived from `account.access` alone.
         let reads_access = global_deps.iter().any(|d| {
-            d.root == "account" && d.segments.first().map(String::as_str) == Some("access")
+            d.root == "account"
+                && matches!(
+                    d.segments.first().map(String::as_str),
+                    Some("access" | "reach")
+                )
         });
         Prepared {
             rule,
@@ -257,7 +262,7 @@ impl Evaluator {
         // An account that could not be reached has no facts at all: nothing
         // about it passes or fails, whatever a rule's condition would make of
         // empty lists. Only a rule about reachability itself (one that reads
-        // `account.access`) is evaluated there.
+        // `account.access` or `account.reach`) is evaluated there.
         if let Some(facts) = account.filter(|_| !p.reads_access) {
             if let Some(reason) = view::find_unavailable(facts.full(), &["access"]) {
                 out.push(unavailable(
@@ -612,6 +617,31 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
         })
         .collect();
     let mut incomplete = view::organization_incomplete(snapshot);
+    // A merge that lacked shards: its accounts are in the snapshot with
+    // nothing collected (their rules are ERROR); said once here too.
+    let merge_gap = snapshot
+        .scan
+        .merge
+        .as_ref()
+        .filter(|m| !m.missing_accounts.is_empty())
+        .map(|m| {
+            let shards = m
+                .missing_shards
+                .iter()
+                .map(|k| format!("{k}/{}", m.shard_count))
+                .collect::<Vec<_>>();
+            format!(
+                "merge: {} account(s) not scanned{}: {}",
+                m.missing_accounts.len(),
+                if shards.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (shards {} missing)", shards.join(", "))
+                },
+                m.missing_accounts.join(", ")
+            )
+        });
+    incomplete.extend(merge_gap.clone());
     let mut findings = Vec::with_capacity(per_account.iter().map(|(f, _)| f.len()).sum());
     for (f, i) in per_account {
         findings.extend(f);
@@ -672,6 +702,9 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
         summary,
         warnings: {
             let mut w = rules.warnings.clone();
+            if let Some(gap) = merge_gap {
+                w.push(format!("incomplete {gap}"));
+            }
             if !not_evaluated.is_empty() {
                 w.push(format!(
                     "not evaluated: the management account {} is not in this snapshot (a scan \

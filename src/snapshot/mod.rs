@@ -5,6 +5,7 @@
 //! obtained (`ok`), could not be read (`error`, with the API operation and the
 //! error code), or were not collected at all (`not_collected`, with why).
 
+pub mod merge;
 mod model;
 pub mod reference;
 pub mod schema;
@@ -55,6 +56,63 @@ pub enum SnapshotError {
     Version { path: String, found: String },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
+}
+
+impl Account {
+    /// An account as the organization lists it, with no facts yet.
+    pub fn from_listing(a: &OrganizationAccount, is_management: bool) -> Account {
+        Account {
+            id: a.id.clone(),
+            arn: a.arn.clone(),
+            name: a.name.clone(),
+            email: a.email.clone(),
+            status: a.status.clone(),
+            joined_method: a.joined_method.clone(),
+            joined_timestamp: a.joined_timestamp.clone(),
+            parent_id: a.parent_id.clone(),
+            ou_path: a.ou_path.clone(),
+            is_management,
+            ..Account::default()
+        }
+    }
+
+    /// Marks every fact section of the account as not collected, for
+    /// `reason` (`access` aside, which says how it was reached or why not).
+    /// The per-region list keeps one entry per audited region, so that a
+    /// rule that iterates regions finds sections it cannot read (ERROR),
+    /// never an empty list (which would pass).
+    pub fn set_not_collected(&mut self, reason: &str, regions: &[String]) {
+        fn nc<T>(reason: &str) -> Section<T> {
+            Section::not_collected(reason)
+        }
+        self.enabled_regions = nc(reason);
+        self.iam = Iam {
+            summary: nc(reason),
+            password_policy: nc(reason),
+            credential_report: nc(reason),
+            users: nc(reason),
+            virtual_mfa_devices: nc(reason),
+            aliases: nc(reason),
+            policies: nc(reason),
+        };
+        self.alternate_contacts = nc(reason);
+        self.cloudtrail = nc(reason);
+        self.config = regions
+            .iter()
+            .map(|region| ConfigRegion {
+                region: region.clone(),
+                recording: nc(reason),
+                rules: nc(reason),
+                compliance: nc(reason),
+                delivery_status: nc(reason),
+            })
+            .collect();
+        self.budgets = nc(reason);
+        self.cost_anomaly = CostAnomaly {
+            monitors: nc(reason),
+            subscriptions: nc(reason),
+        };
+    }
 }
 
 impl Snapshot {

@@ -230,14 +230,87 @@ pub struct ScanInfo {
     pub finished_at: String,
     /// The regions audited for regional services.
     pub regions: Vec<String>,
-    /// The role assumed in member accounts.
+    /// The role assumed in member accounts, as schema 1.0 records it.
+    /// Schema 1.1 writes [`ScanInfo::role_names`] instead; this is read for
+    /// older snapshots (null in 1.1).
     #[serde(default)]
     pub role_name: Option<String>,
+    /// The roles tried in each member account, in order (`--role-name
+    /// A,B`); the one that worked is each account's `access.role_name`.
+    /// Schema 1.1.
+    #[serde(default)]
+    pub role_names: Vec<String>,
     /// The account whose credentials started the scan.
     #[serde(default)]
     pub caller_account_id: Option<String>,
     #[serde(default)]
     pub partition: Option<String>,
+    /// The shard this snapshot holds (`--shard K/N`); absent for a scan of
+    /// the whole organization. Schema 1.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// How `orgaudit merge` made this snapshot from shard snapshots;
+    /// absent for a snapshot of one scan. Schema 1.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge: Option<MergeInfo>,
+}
+
+impl ScanInfo {
+    /// The roles the scan tried in member accounts, in order: `role_names`,
+    /// or the one `role_name` of a 1.0 snapshot.
+    pub fn roles(&self) -> Vec<String> {
+        if self.role_names.is_empty() {
+            self.role_name.iter().cloned().collect()
+        } else {
+            self.role_names.clone()
+        }
+    }
+}
+
+/// Shard `index` of `count` (`--shard K/N`): the accounts whose id modulo
+/// `count` is `index - 1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shard {
+    /// K, from 1.
+    pub index: u64,
+    /// N.
+    pub count: u64,
+}
+
+impl Shard {
+    /// Whether the account belongs to this shard. An id that is not a
+    /// number (never one AWS gives) belongs to the first shard.
+    pub fn holds(&self, account_id: &str) -> bool {
+        match account_id.parse::<u64>() {
+            Ok(id) => id % self.count == self.index - 1,
+            Err(_) => self.index == 1,
+        }
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// What `orgaudit merge` joined, and what it lacked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeInfo {
+    /// N of the shards' `--shard K/N`.
+    pub shard_count: u64,
+    /// The shards joined (their K), ascending.
+    pub shards: Vec<u64>,
+    /// The shards of 1..=N that were not given, ascending. Their accounts
+    /// are in `accounts` with every section not collected.
+    pub missing_shards: Vec<u64>,
+    /// The accounts of the organization that no joined shard holds, by id,
+    /// ascending: the merged snapshot is incomplete when this is not empty.
+    pub missing_accounts: Vec<String>,
+    /// Seconds between the earliest and the latest shard's `collected_at`.
+    pub collection_spread_seconds: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -368,6 +441,11 @@ pub struct AccountAccess {
     pub method: String,
     #[serde(default)]
     pub role_arn: Option<String>,
+    /// The role of the scan's list (`scan.role_names`) that was assumed.
+    /// Schema 1.1; absent in older snapshots (then the role is the last
+    /// part of `role_arn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
 }
 
 /// IAM facts of one account.

@@ -85,6 +85,8 @@ pub struct Rule {
     /// An account id, or `None` for every account.
     pub account: Option<String>,
     pub fault: Fault,
+    /// For `sts:AssumeRole`: only the role of this name (`None`: any role).
+    pub role: Option<String>,
     /// The chance that a matching request is affected (1.0: always).
     pub probability: f64,
     /// At most this many requests are affected (`None`: no limit).
@@ -96,6 +98,7 @@ impl Rule {
         Rule {
             operation: None,
             account: None,
+            role: None,
             fault,
             probability: 1.0,
             times: None,
@@ -107,6 +110,11 @@ impl Rule {
     }
     pub fn in_account(mut self, account: &str) -> Rule {
         self.account = Some(account.to_string());
+        self
+    }
+    /// Only AssumeRole of the role named `name` (the last part of RoleArn).
+    pub fn role(mut self, name: &str) -> Rule {
+        self.role = Some(name.to_string());
         self
     }
     pub fn probability(mut self, p: f64) -> Rule {
@@ -130,7 +138,12 @@ impl Rule {
             None => true,
             Some(a) => req.account.as_deref() == Some(a.as_str()),
         };
-        op_ok && account_ok
+        let role_ok = match &self.role {
+            None => true,
+            Some(name) => form_param(&req.body, "RoleArn")
+                .is_some_and(|arn| arn.rsplit('/').next() == Some(name.as_str())),
+        };
+        op_ok && account_ok && role_ok
     }
 }
 
