@@ -242,7 +242,12 @@ fn merge(args: MergeArgs) -> Result<ExitCode, AppError> {
             source,
         })?;
     print_warnings(&merged.warnings);
-    let info = merged.snapshot.scan.merge.as_ref().expect("a merge records itself");
+    let info = merged
+        .snapshot
+        .scan
+        .merge
+        .as_ref()
+        .expect("a merge records itself");
     to_stderr(&format!(
         "wrote {} ({} accounts from {given} of {} shards{})",
         args.output.display(),

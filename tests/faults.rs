@@ -713,20 +713,27 @@ async fn a_role_list_is_tried_in_order_and_the_role_that_worked_is_recorded() {
     let shared = access(&org.shared.id).data().expect("shared reached");
     assert_eq!(shared.role_name.as_deref(), Some(ORG_ROLE));
     // The Control Tower account: the second, recorded.
-    let t = access(&tower).data().expect("the Control Tower account reached");
+    let t = access(&tower)
+        .data()
+        .expect("the Control Tower account reached");
     assert_eq!(t.role_name.as_deref(), Some(TOWER_ROLE));
     assert_eq!(
         t.role_arn.as_deref(),
         Some(format!("arn:aws:iam::{tower}:role/{TOWER_ROLE}").as_str())
     );
-    assert!(snapshot.accounts[index(&snapshot, &tower)].iam.users.is_ok());
+    assert!(snapshot.accounts[index(&snapshot, &tower)]
+        .iam
+        .users
+        .is_ok());
     // The locked account: each role's error.
     match access(&locked) {
         orgaudit::snapshot::Section::Error { error } => {
             assert_eq!(error.operation, "sts:AssumeRole");
             assert!(
                 error.message.contains(&format!("{ORG_ROLE}: AccessDenied"))
-                    && error.message.contains(&format!("{TOWER_ROLE}: AccessDenied")),
+                    && error
+                        .message
+                        .contains(&format!("{TOWER_ROLE}: AccessDenied")),
                 "{error:?}"
             );
         }
@@ -763,10 +770,7 @@ async fn a_role_list_is_tried_in_order_and_the_role_that_worked_is_recorded() {
         .find(|a| a["id"] == locked.as_str())
         .unwrap();
     assert!(
-        listed["unreachable"]
-            .as_str()
-            .unwrap()
-            .contains(TOWER_ROLE),
+        listed["unreachable"].as_str().unwrap().contains(TOWER_ROLE),
         "{listed}"
     );
 
@@ -776,9 +780,11 @@ async fn a_role_list_is_tried_in_order_and_the_role_that_worked_is_recorded() {
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule_id"]
-        == "org-access-role-assumable"
-        && f["status"] == "FAIL"));
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule_id"] == "org-access-role-assumable" && f["status"] == "FAIL"));
 
     // A role name IAM would not accept: exit 2 before any call.
     let out = orgaudit(&proxy.endpoint())

@@ -147,7 +147,11 @@ fn all_shards_merged_are_judged_as_the_whole_scan() {
     let refs: Vec<&PathBuf> = paths.iter().collect();
     let (run, merged) = merge(dir.path(), &refs, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("7 accounts from 3 of 3 shards"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("7 accounts from 3 of 3 shards"),
+        "{}",
+        run.stderr
+    );
     let m = read(merged.to_str().unwrap());
     assert_eq!(m["scan"]["merge"]["shards"], json!([1, 2, 3]));
     assert_eq!(m["scan"]["merge"]["missing_accounts"], json!([]));
@@ -186,13 +190,18 @@ fn a_missing_shard_makes_the_merge_incomplete_never_smaller() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(
         run.stderr.contains("shard 2/2 missing")
-            && run.stderr.contains("1 account of the organization not scanned: 111111111111"),
+            && run
+                .stderr
+                .contains("1 account of the organization not scanned: 111111111111"),
         "{}",
         run.stderr
     );
     let m = read(merged.to_str().unwrap());
     assert_eq!(m["scan"]["merge"]["missing_shards"], json!([2]));
-    assert_eq!(m["scan"]["merge"]["missing_accounts"], json!(["111111111111"]));
+    assert_eq!(
+        m["scan"]["merge"]["missing_accounts"],
+        json!(["111111111111"])
+    );
     assert_eq!(m["accounts"].as_array().unwrap().len(), 2);
 
     // Eval: the missing account's rules are ERROR (the reachability rule
@@ -233,11 +242,16 @@ fn a_missing_shard_makes_the_merge_incomplete_never_smaller() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["account_id"] == "222222222222" && f["rule_id"] == "org-access-role-assumable")
+        .filter(|f| {
+            f["account_id"] == "222222222222" && f["rule_id"] == "org-access-role-assumable"
+        })
         .collect();
     assert_eq!(reach.len(), 1);
     assert_eq!(reach[0]["status"], "ERROR", "{}", reach[0]);
-    assert!(reach[0]["message"].as_str().unwrap().contains("missing from the merge"));
+    assert!(reach[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("missing from the merge"));
 }
 
 /// Exit 2, the file named, nothing written.
@@ -261,17 +275,29 @@ fn shards_that_do_not_belong_together_are_refused() {
     let mut other = shard(&whole, 2, 2);
     other["organization"]["data"]["id"] = "o-other00000".into();
     let other = write(dir.path(), "other-org.json", &other);
-    refused(dir.path(), &[&s1, &other], &["other-org.json", "o-other00000", "o-demo1234ab"]);
+    refused(
+        dir.path(),
+        &[&s1, &other],
+        &["other-org.json", "o-other00000", "o-demo1234ab"],
+    );
 
     // Another schema version.
     let mut old = shard(&whole, 2, 2);
     old["schema_version"] = "1.0".into();
     let old = write(dir.path(), "old.json", &old);
-    refused(dir.path(), &[&s1, &old], &["old.json", "schema_version 1.0"]);
+    refused(
+        dir.path(),
+        &[&s1, &old],
+        &["old.json", "schema_version 1.0"],
+    );
 
     // The same shard twice (the same accounts twice).
     let again = write(dir.path(), "again.json", &shard(&whole, 1, 2));
-    refused(dir.path(), &[&s1, &again], &["s1.json", "again.json", "both shard 1/2"]);
+    refused(
+        dir.path(),
+        &[&s1, &again],
+        &["s1.json", "again.json", "both shard 1/2"],
+    );
     refused(dir.path(), &[&s1, &s1], &["both shard 1/2"]);
 
     // Shards of different counts.
@@ -281,17 +307,28 @@ fn shards_that_do_not_belong_together_are_refused() {
     // An account that is not its shard's.
     let mut stray = shard(&whole, 2, 2);
     let foreign = shard(&whole, 1, 2)["accounts"][0].clone();
-    stray["accounts"].as_array_mut().unwrap().push(foreign.clone());
+    stray["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(foreign.clone());
     let stray = write(dir.path(), "stray.json", &stray);
     refused(
         dir.path(),
         &[&s1, &stray],
-        &["stray.json", foreign["id"].as_str().unwrap(), "does not belong to shard 2/2"],
+        &[
+            "stray.json",
+            foreign["id"].as_str().unwrap(),
+            "does not belong to shard 2/2",
+        ],
     );
 
     // A snapshot of a whole scan, and a merge fed back.
     let single = write(dir.path(), "single.json", &whole);
-    refused(dir.path(), &[&single], &["single.json", "not limited by --shard"]);
+    refused(
+        dir.path(),
+        &[&single],
+        &["single.json", "not limited by --shard"],
+    );
     let (run, merged) = merge(dir.path(), &[&s1, &s2], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let merged_again = dir.path().join("merged-again.json");
@@ -305,14 +342,28 @@ fn shards_that_do_not_belong_together_are_refused() {
     refused(dir.path(), &[&s1, &truncated], &["truncated.json"]);
     let (_, report) = eval(&single, &[]);
     let findings_doc = write(dir.path(), "findings.json", &report);
-    refused(dir.path(), &[&s1, &findings_doc], &["findings.json", "not an orgaudit snapshot"]);
+    refused(
+        dir.path(),
+        &[&s1, &findings_doc],
+        &["findings.json", "not an orgaudit snapshot"],
+    );
     let garbage = dir.path().join("garbage.json");
     std::fs::write(&garbage, b"\x00\xffnot json").unwrap();
     refused(dir.path(), &[&s1, &garbage], &["garbage.json"]);
-    refused(dir.path(), &[&s1, &dir.path().join("absent.json")], &["absent.json"]);
+    refused(
+        dir.path(),
+        &[&s1, &dir.path().join("absent.json")],
+        &["absent.json"],
+    );
 
     // The output is one of the inputs.
-    let run = orgaudit(&["merge", s1.to_str().unwrap(), s2.to_str().unwrap(), "-o", s2.to_str().unwrap()]);
+    let run = orgaudit(&[
+        "merge",
+        s1.to_str().unwrap(),
+        s2.to_str().unwrap(),
+        "-o",
+        s2.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("input file"), "{}", run.stderr);
 }
@@ -347,7 +398,11 @@ fn organization_wide_facts_must_agree() {
         .unwrap()
         .pop();
     let ous = write(dir.path(), "ous.json", &ous);
-    refused(dir.path(), &[&s1, &ous], &["disagree on `organization`", "organizational_units"]);
+    refused(
+        dir.path(),
+        &[&s1, &ous],
+        &["disagree on `organization`", "organizational_units"],
+    );
 
     let mut regions = shard(&whole, 2, 2);
     regions["scan"]["regions"] = json!(["us-east-1"]);
@@ -380,7 +435,8 @@ fn shards_collected_far_apart_are_a_warning_with_the_spread() {
     let (run, merged) = merge(dir.path(), &[&s1, &late], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains("warning: the shards were collected 3.0 h apart")
+        run.stderr
+            .contains("warning: the shards were collected 3.0 h apart")
             && run.stderr.contains("late.json at 2026-11-20T12:00:00Z"),
         "{}",
         run.stderr

@@ -278,9 +278,9 @@ fn reach(access: &Section<crate::snapshot::AccountAccess>) -> Fact<Reach> {
             method: None,
             role_name: None,
         }),
-        Section::NotCollected { reason } => {
-            Fact::Unknown(format!("the scan did not try to reach the account: {reason}"))
-        }
+        Section::NotCollected { reason } => Fact::Unknown(format!(
+            "the scan did not try to reach the account: {reason}"
+        )),
     }
 }
 

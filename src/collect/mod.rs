@@ -632,10 +632,7 @@ impl Scanner<'_> {
         // unreachable account is known before any call.
         let mut failures: Vec<(&str, CollectError)> = Vec::new();
         for role_name in &self.opts.role_names {
-            let role_arn = format!(
-                "arn:{}:iam::{account_id}:role/{role_name}",
-                self.partition
-            );
+            let role_arn = format!("arn:{}:iam::{account_id}:role/{role_name}", self.partition);
             let role = credentials::AssumedRole::new(
                 sts_client(self.base, self.recorder),
                 role_arn.clone(),
@@ -804,4 +801,3 @@ fn check_role_names(names: &[String]) -> Result<(), String> {
     }
     Ok(())
 }
-

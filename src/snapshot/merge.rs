@@ -146,7 +146,9 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
         if shard.count == 0 || shard.index == 0 || shard.index > shard.count {
             return Err(MergeError::Invalid {
                 path: input.path.clone(),
-                message: format!("scan.shard {shard} is not a shard: expected K/N with 1 <= K <= N"),
+                message: format!(
+                    "scan.shard {shard} is not a shard: expected K/N with 1 <= K <= N"
+                ),
             });
         }
         let organization = s.organization.data().ok_or_else(|| MergeError::Invalid {
@@ -280,9 +282,13 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
     )?;
     let identity_center = agree(
         "identity_center",
-        shards.iter().map(|i| (&*i.path, &i.snapshot.identity_center)),
+        shards
+            .iter()
+            .map(|i| (&*i.path, &i.snapshot.identity_center)),
     )?;
-    let org = organization.data().expect("every shard's organization is ok");
+    let org = organization
+        .data()
+        .expect("every shard's organization is ok");
     let management_id = org.management_account_id.clone();
 
     // The accounts: each from its shard, once.

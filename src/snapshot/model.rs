@@ -269,7 +269,9 @@ impl ScanInfo {
 
 /// Shard `index` of `count` (`--shard K/N`): the accounts whose id modulo
 /// `count` is `index - 1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Shard {
     /// K, from 1.
