@@ -118,7 +118,13 @@ fn kubernetes_indexed_job() {
     assert_eq!(spec["completionMode"], "Indexed");
     let container = &spec["template"]["spec"]["containers"][0];
     let mut env = env_of(container);
-    let shards: u64 = env.iter().find(|(k, _)| k == "SHARDS").unwrap().1.parse().unwrap();
+    let shards: u64 = env
+        .iter()
+        .find(|(k, _)| k == "SHARDS")
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
     assert_eq!(spec["completions"], shards);
     assert_eq!(spec["parallelism"], shards);
     let script = container["args"][0].as_str().unwrap();
@@ -128,7 +134,10 @@ fn kubernetes_indexed_job() {
     // Failing findings (exit 1): the shard is kept.
     let (ok, log) = run_script(script, &env, 1);
     assert!(ok, "{log}");
-    assert!(log.contains(&format!("orgaudit scan --shard 3/{shards} ")), "{log}");
+    assert!(
+        log.contains(&format!("orgaudit scan --shard 3/{shards} ")),
+        "{log}"
+    );
     assert!(
         log.contains(&format!(
             "aws s3 cp /tmp/shard-3.json s3://acme-orgaudit-snapshots/audit-2026-12-01/shard-3-of-{shards}.json"
@@ -151,7 +160,10 @@ fn kubernetes_indexed_job() {
         log.contains("s3://acme-orgaudit-snapshots/audit-2026-12-01/ /tmp/shards/"),
         "{log}"
     );
-    assert!(log.contains("orgaudit merge /tmp/shards/shard-*.json --output /tmp/merged.json"), "{log}");
+    assert!(
+        log.contains("orgaudit merge /tmp/shards/shard-*.json --output /tmp/merged.json"),
+        "{log}"
+    );
     assert!(log.contains("orgaudit eval /tmp/merged.json"), "{log}");
 }
 
@@ -183,7 +195,13 @@ print(json.dumps(out))
     let merge = &checked[format!("{DIR}/aws-batch-merge-job.json")];
     let container = &def["containerProperties"];
     let mut env = env_of(container);
-    let shards: u64 = env.iter().find(|(k, _)| k == "SHARDS").unwrap().1.parse().unwrap();
+    let shards: u64 = env
+        .iter()
+        .find(|(k, _)| k == "SHARDS")
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
     assert_eq!(submit["arrayProperties"]["size"], shards);
     assert_eq!(submit["jobDefinition"], def["jobDefinitionName"]);
     assert_eq!(merge["jobDefinition"], def["jobDefinitionName"]);
@@ -194,7 +212,10 @@ print(json.dumps(out))
     let envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let (ok, log) = run_script(script, &envs, 1);
     assert!(ok, "{log}");
-    assert!(log.contains(&format!("orgaudit scan --shard 1/{shards} ")), "{log}");
+    assert!(
+        log.contains(&format!("orgaudit scan --shard 1/{shards} ")),
+        "{log}"
+    );
     assert!(
         log.contains(&format!(
             "s3://acme-orgaudit-snapshots/4f1e-array/shard-1-of-{shards}.json"
@@ -212,14 +233,23 @@ print(json.dumps(out))
         0,
     );
     assert!(ok, "{log}");
-    assert!(log.contains("s3://acme-orgaudit-snapshots/4f1e-array/ /tmp/shards/"), "{log}");
-    assert!(log.contains("orgaudit merge /tmp/shards/shard-*.json"), "{log}");
+    assert!(
+        log.contains("s3://acme-orgaudit-snapshots/4f1e-array/ /tmp/shards/"),
+        "{log}"
+    );
+    assert!(
+        log.contains("orgaudit merge /tmp/shards/shard-*.json"),
+        "{log}"
+    );
 }
 
 #[test]
 fn github_actions_matrix() {
     let file = format!("{DIR}/github-actions-matrix.yml");
-    let out = Command::new(tool("actionlint")).arg(&file).output().unwrap();
+    let out = Command::new(tool("actionlint"))
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}{}",
