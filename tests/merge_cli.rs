@@ -47,6 +47,13 @@ fn whole(path: &str) -> Value {
     d
 }
 
+/// `whole` with its account list made from its accounts again.
+fn whole_of(d: &Value) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "w.json", d);
+    whole(p.to_str().unwrap())
+}
+
 /// Shard k of n of `whole`, as `scan --shard k/n` writes it.
 fn shard(whole: &Value, k: u64, n: u64) -> Value {
     let mut d = whole.clone();
@@ -445,6 +452,21 @@ fn shards_collected_far_apart_are_a_warning_with_the_spread() {
     assert_eq!(m["scan"]["merge"]["collection_spread_seconds"], 10800);
     // Ages are measured from the latest shard.
     assert_eq!(m["collected_at"], "2026-11-20T12:00:00Z");
+    // A missing shard that, by the account list, holds no account: said,
+    // and the merge is complete.
+    let mut d = whole.clone();
+    d["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|a| a["id"] == "111111111111");
+    let only = write(dir.path(), "only-shard-1.json", &shard(&whole_of(&d), 1, 3));
+    let (run, _) = merge(dir.path(), &[&only], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("shards 2, 3 of 3 not given") && run.stderr.contains("complete"),
+        "{}",
+        run.stderr
+    );
     // Within the limit: no warning.
     let (run, _) = merge(dir.path(), &[&s1, &late], &["--max-spread", "240"]);
     assert!(!run.stderr.contains("apart"), "{}", run.stderr);

@@ -351,6 +351,25 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
     }
     accounts.sort_by(|a, b| a.id.cmp(&b.id));
     missing_accounts.sort();
+    if missing_accounts.is_empty() && !missing_shards.is_empty() {
+        // Reported, though nothing is lost: by the organization's account
+        // list, the shards not given hold no account.
+        warnings.push(format!(
+            "shard{} {} of {n} not given; by the organization's account list {} no account, \
+             so the merged snapshot is complete",
+            if missing_shards.len() == 1 { "" } else { "s" },
+            missing_shards
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            if missing_shards.len() == 1 {
+                "it holds"
+            } else {
+                "they hold"
+            }
+        ));
+    }
     if !missing_accounts.is_empty() {
         let shards_note = if missing_shards.is_empty() {
             String::new()
