@@ -7,15 +7,82 @@
 //! FAIL, 3 % WAIVED, 2 % ERROR, the rest PASS.
 //!
 //! `cargo bench --bench render [-- ACCOUNTS]` prints, per format, the render
-//! time and the output size. Targets (issue 5): < 2 s each, HTML < 20 MB.
+//! time, the output size and the peak memory the renderer allocated beyond
+//! the report (the output goes to a sink that counts bytes, as a file would
+//! take them: a renderer that streams needs little). Targets (issues 5 and
+//! 12): < 2 s each, HTML < 20 MB.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use orgaudit::findings::{
     AccountRef, AppliedWaiver, Finding, Mappings, Report, ReportSource, RuleInfo, Scope, Severity,
     Status, Summary, ToolInfo, REPORT_FORMAT,
 };
-use orgaudit::report::{render, Format, RenderOptions};
+use orgaudit::report::{write, Format, RenderOptions};
+
+/// The system allocator, counting the bytes in use and their peak.
+struct Counting;
+
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = IN_USE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(p, layout) };
+        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, layout, new_size) };
+        if !q.is_null() {
+            if new_size > layout.size() {
+                let now = IN_USE.fetch_add(new_size - layout.size(), Ordering::Relaxed)
+                    + (new_size - layout.size());
+                PEAK.fetch_max(now, Ordering::Relaxed);
+            } else {
+                IN_USE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Starts measuring: the peak from now on, above what is in use now.
+fn measure() -> usize {
+    let base = IN_USE.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    base
+}
+
+fn peak_above(base: usize) -> f64 {
+    PEAK.load(Ordering::Relaxed).saturating_sub(base) as f64 / 1e6
+}
+
+/// An output that counts what it is given and keeps nothing.
+#[derive(Default)]
+struct Sink(usize);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 const REGIONS: [&str; 4] = ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"];
 
@@ -191,25 +258,29 @@ fn main() {
         s.count(Status::Pass),
         t.elapsed().as_secs_f64()
     );
-    println!("{:<10} {:>10} {:>12}", "format", "time (s)", "size (MB)");
+    println!(
+        "{:<10} {:>10} {:>12} {:>12}",
+        "format", "time (s)", "size (MB)", "peak (MB)"
+    );
     let mut worst = 0f64;
     for format in Format::ALL {
+        let mut out = std::io::BufWriter::with_capacity(256 * 1024, Sink::default());
+        let base = measure();
         let t = Instant::now();
-        let text = render(&r, format, &RenderOptions::plain()).expect("renders");
+        write(&r, format, &RenderOptions::plain(), &mut out).expect("renders");
         let secs = t.elapsed().as_secs_f64();
+        let size = out.into_inner().map_err(|_| "flush").unwrap().0;
+        let peak = peak_above(base);
         worst = worst.max(secs);
         println!(
-            "{:<10} {:>10.3} {:>12.1}",
+            "{:<10} {:>10.3} {:>12.1} {:>12.1}",
             format.as_str(),
             secs,
-            text.len() as f64 / 1e6
+            size as f64 / 1e6,
+            peak
         );
         if format == Format::Html {
-            assert!(
-                text.len() < 20_000_000,
-                "HTML over 20 MB: {} bytes",
-                text.len()
-            );
+            assert!(size < 20_000_000, "HTML over 20 MB: {size} bytes");
         }
     }
     let newer = report(n, 2);

@@ -515,3 +515,122 @@ fn a_runaway_condition_is_error_for_its_rule_and_the_run_goes_on() {
     );
     assert!(findings.iter().any(|f| f["rule_id"] == "root-mfa-enabled"));
 }
+
+/// Runs a Python (standard library only) `program` on `input`, returning
+/// its stdout; fails the test when it fails.
+fn python_stdlib(program: &str, input: &[u8]) -> String {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", program])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The hostile snapshot, one account named like a spreadsheet formula.
+fn hostile_formula_snapshot(dir: &Path) -> PathBuf {
+    let p = hostile_snapshot(dir);
+    let text = std::fs::read_to_string(&p).unwrap().replace(
+        r#""name": "acme-prod-data""#,
+        r#""name": "=HYPERLINK(\"http://x\",\"y\")""#,
+    );
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn every_format_of_a_hostile_snapshot_parses_back_with_its_own_grammar() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = hostile_formula_snapshot(dir.path());
+    let json: serde_json::Value =
+        serde_json::from_slice(&eval_format(&snapshot, "json").stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap().len();
+    for format in [
+        "table", "json", "sarif", "junit", "markdown", "html", "asff", "ocsf", "csv",
+    ] {
+        let out = eval_format(&snapshot, format);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        assert_eq!(hostile_chars(&out.stdout), Vec::<char>::new(), "{format}");
+        let text = String::from_utf8(out.stdout).expect("UTF-8");
+        match format {
+            "json" | "sarif" => {
+                serde_json::from_str::<serde_json::Value>(&text).expect(format);
+            }
+            "asff" | "ocsf" => {
+                // JSON Lines: every line one document, nothing split a line.
+                let docs: Vec<serde_json::Value> = text
+                    .lines()
+                    .map(|l| serde_json::from_str(l).expect(format))
+                    .collect();
+                let n: usize = if format == "asff" {
+                    docs.iter()
+                        .map(|d| d["Findings"].as_array().unwrap().len())
+                        .sum()
+                } else {
+                    docs.len()
+                };
+                assert_eq!(n, findings, "{format}");
+                assert!(
+                    text.contains(r"acme-prod-web\u009b31m\u202egnp.exe"),
+                    "{format}"
+                );
+            }
+            "junit" => {
+                quick_junit::Report::deserialize_from_str(&text).expect("JUnit XML");
+            }
+            "csv" => {
+                let rows = python_stdlib(
+                    "import csv,io,json,sys\n\
+                     rows=list(csv.reader(io.StringIO(sys.stdin.read(),newline=''),strict=True))\n\
+                     print(json.dumps(rows))",
+                    text.as_bytes(),
+                );
+                let rows: Vec<Vec<String>> = serde_json::from_str(&rows).unwrap();
+                assert_eq!(rows.len(), findings + 1);
+                let names: Vec<&str> = rows.iter().map(|r| r[6].as_str()).collect();
+                assert!(
+                    names.contains(&"'=HYPERLINK(\"http://x\",\"y\")"),
+                    "{names:?}"
+                );
+                assert!(
+                    names.contains(
+                        &"acme-prod-web\\u{9b}31m\\u{202e}gnp.exe\\u{200b}\\u{2028}\\u{feff}"
+                    ),
+                    "{names:?}"
+                );
+                for row in &rows {
+                    assert_eq!(row.len(), rows[0].len());
+                    for cell in row {
+                        assert!(
+                            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                            "{cell}"
+                        );
+                    }
+                }
+            }
+            "html" => {
+                // Python's HTML tokenizer sees no element orgaudit did not write.
+                let tags = python_stdlib(
+                    "import sys,html.parser\n\
+                     class P(html.parser.HTMLParser):\n  \
+                       tags=set()\n  \
+                       def handle_starttag(self,t,a): self.tags.add(t)\n\
+                     p=P(); p.feed(sys.stdin.read()); p.close(); print(' '.join(sorted(p.tags)))",
+                    text.as_bytes(),
+                );
+                assert!(!tags.split_whitespace().any(|t| t == "script"), "{tags}");
+            }
+            _ => {}
+        }
+    }
+}

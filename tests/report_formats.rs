@@ -605,3 +605,20 @@ fn demo_renders_in_every_format() {
     let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
     assert_eq!(parsed.failures, report.summary.count(Status::Fail));
 }
+
+// ---- asff, ocsf, csv (validated by their own tools in tests/import_formats.rs)
+
+#[test]
+fn asff_snapshot() {
+    insta::assert_snapshot!(plain(Format::Asff));
+}
+
+#[test]
+fn ocsf_snapshot() {
+    insta::assert_snapshot!(plain(Format::Ocsf));
+}
+
+#[test]
+fn csv_snapshot() {
+    insta::assert_snapshot!(plain(Format::Csv));
+}

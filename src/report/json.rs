@@ -9,7 +9,7 @@
 
 use std::io::Write;
 
-use serde_json::ser::{Formatter, PrettyFormatter};
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
 use super::{RenderError, RenderOptions};
 use crate::findings::Report;
@@ -56,6 +56,19 @@ pub(crate) fn to_string<T: serde::Serialize + ?Sized>(
     value.serialize(&mut ser)?;
     out.push(b'\n');
     Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
+}
+
+/// Writes `value` to `out` as one line of compact JSON (JSON Lines), with
+/// the escapes of [`write`].
+pub(crate) fn write_line<T: serde::Serialize + ?Sized>(
+    out: &mut dyn Write,
+    value: &T,
+) -> Result<(), RenderError> {
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut *out, Escaping(CompactFormatter));
+    value.serialize(&mut ser)?;
+    out.write_all(b"\n")?;
+    Ok(())
 }
 
 /// serde_json's pretty (or compact) formatter, escaping hostile characters

@@ -24,12 +24,6 @@ use crate::findings::{Finding, Report, Severity, Status};
 use crate::sanitize::one_line;
 
 pub mod diff;
-pub mod html;
-pub mod json;
-pub mod junit;
-pub mod markdown;
-pub mod sarif;
-pub mod table;
 
 /// The contract of every output format.
 pub trait Renderer: Sync {
@@ -44,10 +38,13 @@ pub trait Renderer: Sync {
     ) -> Result<(), RenderError>;
 }
 
-/// Declares the output formats: `Variant => renderer, "name", "extension";`
-/// with the help text as doc comment. This is the only list of formats.
+/// Declares the output formats and their modules:
+/// `Variant => module::Renderer, "name", "extension";` with the help text as
+/// doc comment. This is the only list of formats.
 macro_rules! formats {
-    ($( $(#[doc = $doc:literal])+ $variant:ident => $renderer:expr, $name:literal, $ext:literal; )+) => {
+    ($( $(#[doc = $doc:literal])+ $variant:ident => $module:ident :: $renderer:ident, $name:literal, $ext:literal; )+) => {
+        $( pub mod $module; )+
+
         /// An output format.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
         pub enum Format {
@@ -68,7 +65,7 @@ macro_rules! formats {
 
             /// The format's renderer.
             pub fn renderer(self) -> &'static dyn Renderer {
-                match self { $(Format::$variant => &$renderer,)+ }
+                match self { $(Format::$variant => &$module::$renderer,)+ }
             }
         }
     };
@@ -87,6 +84,14 @@ formats! {
     Markdown => markdown::Markdown, "markdown", "md";
     /// A self-contained HTML report, for security reviews.
     Html => html::Html, "html", "html";
+    /// AWS Security Finding Format for Security Hub: one
+    /// `batch-import-findings` request (≤ 100 findings) per line.
+    Asff => asff::Asff, "asff", "jsonl";
+    /// OCSF Compliance Finding events (class 2003), one per line, for data
+    /// lakes and SIEMs.
+    Ocsf => ocsf::Ocsf, "ocsf", "jsonl";
+    /// One row per finding (RFC 4180, formulas neutralised), for spreadsheets.
+    Csv => csv::Csv, "csv", "csv";
 }
 
 impl std::fmt::Display for Format {
@@ -120,6 +125,9 @@ pub enum RenderError {
     Json(serde_json::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A value of the report that the format cannot carry.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl From<serde_json::Error> for RenderError {
@@ -166,6 +174,16 @@ pub(crate) fn sorted_findings<'a>(report: &'a Report, statuses: &[Status]) -> Ve
         .collect();
     v.sort_by(|a, b| a.listing_key().cmp(&b.listing_key()));
     v
+}
+
+/// The last segment of an ARN's resource part: `…:user/ops/alice` → `alice`.
+pub(crate) fn arn_name(arn: &str) -> &str {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
+    resource
+        .rsplit(['/', ':'])
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(resource)
 }
 
 /// The partition of the report's ARNs (`aws`, `aws-us-gov`, `aws-cn`…),

@@ -276,7 +276,7 @@ fn result(f: &Finding, rule: &RuleInfo, rule_index: usize, partition: &str) -> S
     };
 
     let (fqn, name) = match &f.resource_arn {
-        Some(arn) => (arn.clone(), arn_name(arn)),
+        Some(arn) => (arn.clone(), super::arn_name(arn).to_string()),
         None => (
             format!("arn:{partition}:iam::{}:root", f.account_id),
             f.account_id.clone(),
@@ -374,17 +374,6 @@ fn run_properties(report: &Report) -> PropertyBag {
     p.insert("regions".to_string(), json!(s.regions));
     p.insert("findingsFormat".to_string(), json!(report.format));
     PropertyBag::builder().additional_properties(p).build()
-}
-
-/// The last segment of an ARN's resource part: `…:user/ops/alice` → `alice`.
-fn arn_name(arn: &str) -> String {
-    let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
-    resource
-        .rsplit(['/', ':'])
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(resource)
-        .to_string()
 }
 
 /// `root-mfa-enabled` → `RootMfaEnabled`.
@@ -515,11 +504,11 @@ mod tests {
     fn names() {
         assert_eq!(pascal_case("root-mfa-enabled"), "RootMfaEnabled");
         assert_eq!(
-            arn_name("arn:aws:iam::123456789012:user/ops/alice"),
+            super::super::arn_name("arn:aws:iam::123456789012:user/ops/alice"),
             "alice"
         );
         assert_eq!(
-            arn_name("arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail"),
+            super::super::arn_name("arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail"),
             "org-trail"
         );
         assert_eq!(fail_level(Severity::Medium), "warning");
