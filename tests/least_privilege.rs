@@ -24,7 +24,9 @@
 //!   authorizes an operation with an action of another name moto needs the
 //!   operation's own name: the budgets reads (`budgets:ViewBudget` on AWS,
 //!   `budgets:DescribeBudgets`… in moto). [`moto_policy`] translates those,
-//!   and only those, from the allowlist in `src/collect/permissions.rs`;
+//!   and only those, from the allowlist in `src/collect/permissions.rs`.
+//!   moto's S3 is the exception: it checks the IAM action AWS uses
+//!   (`s3:ListAllMyBuckets` for `ListBuckets`), which is kept as is;
 //! - resource-level conditions other than ARN patterns, SCPs, permission
 //!   boundaries and session policies are not evaluated;
 //! - a role's trust policy is checked only when the role is in the caller's
@@ -95,6 +97,10 @@ fn policy_actions() -> Vec<String> {
     actions
 }
 
+/// IAM actions moto checks by their own name although the operation they
+/// authorize has another (moto's S3 maps operations to IAM actions as AWS).
+const MOTO_CHECKS_IAM_ACTION: &[&str] = &["s3:ListAllMyBuckets"];
+
 /// The operations an IAM action authorizes, per the allowlist.
 fn operations_of(action: &str) -> Vec<&'static str> {
     ALLOWED_OPERATIONS
@@ -124,7 +130,9 @@ fn moto_policy(removed: Option<&str>) -> String {
         for action in actions.iter().filter(|a| Some(a.as_str()) != removed) {
             let ops = operations_of(action);
             assert!(!ops.is_empty(), "{action} authorizes no allowed operation");
-            if ops.iter().all(|op| op == action) {
+            if ops.iter().all(|op| op == action)
+                || MOTO_CHECKS_IAM_ACTION.contains(&action.as_str())
+            {
                 translated.push(action.clone());
             } else {
                 translated.extend(ops.iter().map(|op| op.to_string()));
@@ -505,10 +513,9 @@ async fn the_policy_is_enough_and_moto_enforces_it() {
         aws_sdk_iam::Client::new(&sdk).list_roles().send()
     );
     denied!(
-        "organizations:ListPolicies",
+        "organizations:ListHandshakesForOrganization",
         aws_sdk_organizations::Client::new(&sdk)
-            .list_policies()
-            .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+            .list_handshakes_for_organization()
             .send()
     );
     denied!(
@@ -612,4 +619,64 @@ async fn removing_an_action_makes_its_rules_error_never_pass() {
 #[ignore = "slow: cargo test --test least_privilege -- --ignored"]
 async fn removing_any_action_makes_its_rules_error_never_pass() {
     each_removal_never_passes(&policy_actions()).await;
+}
+
+/// The landing-zone guardrails' reads, one at a time: the rules that judge
+/// what each one reads are ERROR in the management account's findings (the
+/// organization's), never PASS, and the rules that do not are unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_guardrail_read_makes_its_rules_error() {
+    let scp_rules: &[&str] = &["scp-guardrail-every-ou", "scp-deny-leave-organization"];
+    let cases: &[(&str, &[&str])] = &[
+        ("organizations:ListPolicies", scp_rules),
+        ("organizations:DescribePolicy", scp_rules),
+        ("organizations:ListTargetsForPolicy", scp_rules),
+        ("s3:ListAllMyBuckets", &["log-archive-separate-account"]),
+    ];
+    let Some(lab) = Lab::start().await else {
+        return;
+    };
+    lab.grant(&moto_policy(None)).await;
+    let full = lab.scan_as_auditor("full");
+    assert_eq!(full.code, Some(1), "{}", full.stderr);
+    let of = |run: &Run, rule: &str| -> Vec<String> {
+        run.findings.as_ref().unwrap()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == rule)
+            .map(|f| f["status"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for rule in [
+        "scp-enabled",
+        "scp-guardrail-every-ou",
+        "scp-deny-leave-organization",
+    ] {
+        assert!(!of(&full, rule).is_empty(), "{rule} is judged");
+        assert!(
+            !of(&full, rule).iter().any(|s| s == "ERROR"),
+            "{rule} with every permission: {:?}",
+            of(&full, rule)
+        );
+    }
+    for (action, rules) in cases {
+        assert!(policy_actions().contains(&action.to_string()), "{action}");
+        lab.grant(&moto_policy(Some(action))).await;
+        let run = lab.scan_as_auditor(&action.replace(':', "-"));
+        assert_denied_never_passes(action, &run, &full);
+        for rule in *rules {
+            let got = of(&run, rule);
+            assert!(
+                !got.is_empty() && got.iter().all(|s| s == "ERROR"),
+                "{action} denied: {rule} is {got:?}"
+            );
+        }
+        // scp-enabled reads the root's policy types only.
+        assert_eq!(
+            of(&run, "scp-enabled"),
+            of(&full, "scp-enabled"),
+            "{action}"
+        );
+    }
 }

@@ -134,6 +134,42 @@ async fn scan_of_a_seeded_organization() {
     assert_eq!(sets.len(), 1);
     assert_eq!(sets[0].name, "AdministratorAccess");
     assert_eq!(sets[0].managed_policies[0].arn, seed::ADMIN_POLICY);
+    // Service control policies: enabled on the root, each with its
+    // document and targets; resource control policies are not enabled.
+    assert!(o.roots[0]
+        .policy_types
+        .contains(&"SERVICE_CONTROL_POLICY".to_string()));
+    let scps = snapshot.policies.service_control.data().expect("SCPs read");
+    let scp = |name: &str| {
+        scps.iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("{name} in {scps:?}"))
+    };
+    let full = scp("FullAWSAccess");
+    assert_eq!(full.id, "p-FullAWSAccess");
+    assert!(full.aws_managed);
+    assert_eq!(full.document.parse()["Statement"][0]["Action"], "*");
+    assert!(full.targets.iter().any(|t| t.target_type == "ROOT"));
+    let leave = scp("DenyLeaveOrganization");
+    assert!(!leave.aws_managed);
+    assert_eq!(
+        leave.document.parse()["Statement"][0]["Action"],
+        "organizations:LeaveOrganization"
+    );
+    let targets: Vec<(&str, &str)> = leave
+        .targets
+        .iter()
+        .map(|t| (t.name.as_str(), t.target_type.as_str()))
+        .collect();
+    assert_eq!(targets, [("Workloads", "ORGANIZATIONAL_UNIT")]);
+    assert!(matches!(
+        snapshot.policies.resource_control,
+        Section::NotCollected { .. }
+    ));
+    // The management account's buckets: the organization trail's.
+    let buckets = snapshot.management_buckets.data().expect("buckets listed");
+    let names: Vec<&str> = buckets.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["acme-org-trail"]);
     // moto gap: iam:ListOrganizationsFeatures is not implemented.
     assert_error(
         &snapshot.organization_features,
@@ -608,4 +644,103 @@ fn scan_command_errors_exit_2_with_one_line() {
     assert!(e.contains("no AWS credentials found"), "{e}");
     let e = no_moto_needed(&["--regions", "us-east-1", "--profile", "ghost"]);
     assert!(e.contains("AWS profile `ghost`"), "{e}");
+}
+
+/// A landing zone's guardrails, end to end: SCPs and RCPs enabled, a Deny of
+/// leaving the organization on the root, and the organization trail and the
+/// management account's Config delivering to a bucket of a log archive
+/// account. The scenario above has the failing side of each (security
+/// unguarded and free to leave, logs in the management account).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn landing_zone_guardrails_pass() {
+    seed::use_test_environment();
+    let Some(moto) = Moto::start() else { return };
+    let endpoint = moto.endpoint();
+    let (root_id, members) = seed::organization(&endpoint, &["log-archive", "app"]).await;
+    let mgmt = seed::config(&endpoint, seed::mgmt_credentials(), "us-east-1").await;
+    let orgs = aws_sdk_organizations::Client::new(&mgmt);
+    for kind in [
+        aws_sdk_organizations::types::PolicyType::ServiceControlPolicy,
+        aws_sdk_organizations::types::PolicyType::ResourceControlPolicy,
+    ] {
+        orgs.enable_policy_type()
+            .root_id(&root_id)
+            .policy_type(kind)
+            .send()
+            .await
+            .expect("enable policy type");
+    }
+    seed::attach_scp(
+        &orgs,
+        "DenyLeave",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:Leave*","Resource":"*"}]}"#,
+        &root_id,
+    )
+    .await;
+    // The log archive's bucket, in the log-archive account.
+    let archive = seed::assume(&endpoint, &members[0].1).await;
+    seed::create_bucket(&endpoint, &archive, "acme-log-archive");
+    let trail = aws_sdk_cloudtrail::Client::new(&mgmt);
+    trail
+        .create_trail()
+        .name("org-trail")
+        .s3_bucket_name("acme-log-archive")
+        .is_multi_region_trail(true)
+        .is_organization_trail(true)
+        .send()
+        .await
+        .expect("organization trail to the log archive");
+    seed::seed_config_recorder(&mgmt, "acme-log-archive", true).await;
+
+    let recorder = OperationRecorder::new();
+    let snapshot = collect::scan(&options(&moto, &recorder), &NoProgress)
+        .await
+        .expect("scan");
+    for op in recorder.operations().keys() {
+        assert!(permissions::is_allowed(op), "{op} is not in the allowlist");
+    }
+    assert!(snapshot
+        .management_buckets
+        .data()
+        .unwrap()
+        .iter()
+        .all(|b| b.name != "acme-log-archive"));
+    let rcps = snapshot
+        .policies
+        .resource_control
+        .data()
+        .expect("RCPs read");
+    assert_eq!(rcps[0].id, "p-RCPFullAWSAccess");
+
+    let rules = orgaudit::rules::RuleSet::builtin().unwrap();
+    let report = orgaudit::rules::engine::evaluate(&rules, &snapshot, &Default::default());
+    let statuses = |id: &str| -> Vec<String> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == id)
+            .map(|f| format!("{:?} {}", f.status, f.message))
+            .collect()
+    };
+    for id in [
+        "scp-enabled",
+        "scp-deny-leave-organization",
+        "rcp-enabled",
+        "log-archive-separate-account",
+    ] {
+        let got = statuses(id);
+        assert_eq!(got.len(), 1, "{id}: {got:?}");
+        assert!(got[0].starts_with("Pass "), "{id}: {got:?}");
+    }
+    assert!(statuses("log-archive-separate-account")[0].contains("acme-log-archive"));
+    let guarded = statuses("scp-guardrail-every-ou");
+    assert_eq!(guarded.len(), 2, "one per member: {guarded:?}");
+    assert!(
+        guarded.iter().all(|f| f.starts_with("Pass ")),
+        "{guarded:?}"
+    );
+    // moto gap: iam:ListOrganizationsFeatures is not implemented, so the
+    // centralized root access rule cannot be judged here (its collector is
+    // tested with aws-smithy-mocks, the rule with snapshot fixtures).
+    assert!(statuses("centralized-root-access-enabled")[0].starts_with("Error "));
 }

@@ -23,6 +23,11 @@ fn the_demo_snapshot_of_schema_1_0_still_loads() {
         "admin-users-no-access-keys",
         "admins-at-least-two",
         "break-glass-admin-present",
+        // and so do the SCP rules (policies) and the log archive rule (the
+        // management account's buckets)
+        "scp-guardrail-every-ou",
+        "scp-deny-leave-organization",
+        "log-archive-separate-account",
     ] {
         let of_rule: Vec<_> = report.findings.iter().filter(|f| f.rule_id == id).collect();
         assert!(!of_rule.is_empty(), "{id}");

@@ -4,7 +4,8 @@
 //! Collectors record what AWS answered; rules judge. In between, this module
 //! answers the questions whose answer is not a field of any API response:
 //! who is an administrator by effective permissions ([`policy`]), what a
-//! trail really records and delivers ([`trail`]), which Config rule reports
+//! trail really records and delivers ([`trail`]), which accounts a service
+//! control policy guards and keeps in the organization ([`scp`]), which Config rule reports
 //! what, what percentage of its budget a notification fires at. Rules read
 //! these facts instead of restating the logic in CEL, and a saved snapshot is
 //! derived again when it is evaluated, so `eval` of last month's snapshot
@@ -14,12 +15,14 @@
 //! users, trails, budgets…, in the same order) and are merged into the facts
 //! rules see: `u.admin` on each IAM user, `t.effective` on each trail,
 //! `n.threshold_percent` on each budget notification, and
-//! `account.config_rule_results`. A fact that cannot be established (a policy
+//! `account.config_rule_results`; the organization's facts are merged into
+//! `org.accounts` (`a.scp` on each account). A fact that cannot be established (a policy
 //! that cannot be read, an organization trail whose owner is not in the
 //! snapshot) is *unknown*: rules that read it are ERROR with the reason,
 //! never PASS.
 
 pub mod policy;
+pub mod scp;
 pub mod trail;
 
 use std::collections::{BTreeMap, HashMap};

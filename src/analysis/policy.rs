@@ -230,6 +230,156 @@ pub fn administrator(
     })
 }
 
+// ---------------------------------------------------------------------------------------------
+// Service control policies: what the SCPs attached to one target take away, and which of them
+// deny one action.
+
+/// What the service control policies attached to one target (a root, an OU or an account)
+/// take away from the accounts below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScpRestriction {
+    /// Whether the target's SCPs restrict anything: one of them denies something (with or
+    /// without a condition), or together their unconditional `Allow` statements on every
+    /// resource do not allow every action (an allow list).
+    pub restricts: bool,
+    /// How they restrict, one note per policy: `DenyLeave: denies organizations:LeaveOrganization
+    /// on *`, `ApprovedServices: an allow list (…)`.
+    pub by: Vec<String>,
+}
+
+/// Judges the SCPs attached to one target together, as AWS evaluates them: at one level of the
+/// organization the policies' `Allow` statements are a union, and any `Deny` takes away.
+///
+/// A `Deny` under a `Condition` still restricts (under that condition), and an `Allow` under a
+/// `Condition` allows only under it, so only unconditional grants count towards "allows
+/// everything". The documents follow the identity-policy grammar of [`administrator`] (SCPs
+/// have no `Principal`); one that cannot be read is an error naming it: it could hold the
+/// `Allow *` that lifts an allow list of the others.
+pub fn scp_restriction(documents: &[Document<'_>]) -> Result<ScpRestriction, PolicyError> {
+    let mut statements = Vec::new();
+    for (index, doc) in documents.iter().enumerate() {
+        parse_document(index, doc, &mut statements)?;
+    }
+    let mut by = Notes::default();
+    for s in &statements {
+        if s.effect == Effect::Deny && !s.denies_nothing() {
+            let when = s
+                .condition
+                .as_deref()
+                .map(|c| format!(" when {c}"))
+                .unwrap_or_default();
+            by.push(format!(
+                "{}: denies {}{when}",
+                documents[s.policy].label,
+                s.describe()
+            ));
+        }
+    }
+    let unconditional: Vec<usize> = statements
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.effect == Effect::Allow && s.every_resource() && s.condition.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let mut budget = Budget(WORK_BUDGET);
+    let proof = prove(&statements, &unconditional, &mut budget).map_err(|s| PolicyError {
+        policy: documents[statements[s].policy].label.to_string(),
+        message: "too complex to analyse within bounds (many or long NotAction patterns)".into(),
+    })?;
+    if proof.is_err() {
+        let labels: Vec<&str> = documents.iter().map(|d| d.label).collect();
+        by.push(format!(
+            "{}: an allow list (not every action on every resource is allowed unconditionally)",
+            labels.join(", ")
+        ));
+    }
+    let by = by.finish();
+    Ok(ScpRestriction {
+        restricts: !by.is_empty(),
+        by,
+    })
+}
+
+/// One `Deny` statement that denies an action on every resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionDenial {
+    /// The statement's condition, rendered; `None` when unconditional.
+    pub condition: Option<String>,
+    /// Whether the condition only exempts principals: every condition is a negated ARN or
+    /// string comparison (`ArnNotLike`, `ArnNotEquals`, `StringNotLike`, `StringNotEquals`,
+    /// `StringNotEqualsIgnoreCase`, with or without `IfExists`) of `aws:PrincipalArn` or an
+    /// `aws:PrincipalTag/…` key. Such a statement denies the action to everyone but the
+    /// exempted principals (a break-glass or automation role). `true` when unconditional.
+    pub exempts_principals_only: bool,
+}
+
+/// The `Deny` statements of one policy document that deny `action` on every resource, judged
+/// as AWS evaluates them: `Action` patterns (or the complement of `NotAction` patterns) matched
+/// case-insensitively with `*` and `?` wildcards, and `Resource` covering every resource (only
+/// `*`-patterns do; `NotResource` never counts, a strict choice as in [`administrator`]).
+///
+/// Errors when the document cannot be read (the grammar of [`administrator`]).
+pub fn denials_of(document: &Document<'_>, action: &str) -> Result<Vec<ActionDenial>, PolicyError> {
+    let mut statements = Vec::new();
+    parse_document(0, document, &mut statements)?;
+    let action = lowered(action);
+    let mut budget = Budget(WORK_BUDGET);
+    let mut matches = |pattern: &str| -> Result<bool, PolicyError> {
+        covers(&lowered(pattern), &action, &mut budget).map_err(|_| PolicyError {
+            policy: document.label.to_string(),
+            message: "too complex to analyse within bounds (long Action patterns)".into(),
+        })
+    };
+    let mut out = Vec::new();
+    for s in &statements {
+        if s.effect != Effect::Deny || !s.every_resource() {
+            continue;
+        }
+        let mut listed = false;
+        for p in &s.actions.items {
+            if matches(*p)? {
+                listed = true;
+                break;
+            }
+        }
+        if listed == s.actions.negated {
+            continue;
+        }
+        out.push(ActionDenial {
+            condition: s.condition.clone(),
+            exempts_principals_only: s.condition.is_none()
+                || s.condition_value.is_some_and(exempts_principals_only),
+        });
+    }
+    Ok(out)
+}
+
+/// Whether every condition of a `Condition` element is a negated comparison of the principal's
+/// ARN or tags (see [`ActionDenial::exempts_principals_only`]).
+fn exempts_principals_only(condition: &Value) -> bool {
+    const OPERATORS: &[&str] = &[
+        "arnnotlike",
+        "arnnotequals",
+        "stringnotlike",
+        "stringnotequals",
+        "stringnotequalsignorecase",
+    ];
+    let Some(operators) = condition.as_object() else {
+        return false;
+    };
+    operators.iter().all(|(operator, keys)| {
+        let operator = operator.to_ascii_lowercase();
+        let operator = operator.strip_suffix("ifexists").unwrap_or(&operator);
+        OPERATORS.contains(&operator)
+            && keys.as_object().is_some_and(|keys| {
+                keys.keys().all(|key| {
+                    let key = key.to_ascii_lowercase();
+                    key == "aws:principalarn" || key.starts_with("aws:principaltag/")
+                })
+            })
+    })
+}
+
 /// Decodes a policy document as IAM returns it (RFC 3986 percent-encoded JSON, as GetAccountAuthorizationDetails / GetPolicyVersion return it) or plain JSON text. Error: not decodable / not JSON.
 ///
 /// Text whose first non-blank character is `{` is parsed as JSON as is (a `%` in it is literal);
@@ -339,6 +489,8 @@ struct Statement<'a> {
     resources: Patterns<'a>,
     /// The rendered condition, `None` when unconditional (no `Condition`, or one with no keys).
     condition: Option<String>,
+    /// The `Condition` element as written, when there is one.
+    condition_value: Option<&'a Value>,
 }
 
 impl Statement<'_> {
@@ -447,6 +599,7 @@ fn read_statement(policy: usize, value: &Value) -> Result<Statement<'_>, String>
     let mut effect = None;
     let (mut action, mut not_action, mut resource, mut not_resource) = (None, None, None, None);
     let mut condition = None;
+    let mut condition_value = None;
     for (key, v) in fields {
         match key.as_str() {
             "Sid" => {
@@ -468,7 +621,10 @@ fn read_statement(policy: usize, value: &Value) -> Result<Statement<'_>, String>
             "NotAction" => not_action = Some(strings("NotAction", v)?),
             "Resource" => resource = Some(strings("Resource", v)?),
             "NotResource" => not_resource = Some(strings("NotResource", v)?),
-            "Condition" => condition = Some(render_condition(v)?),
+            "Condition" => {
+                condition = Some(render_condition(v)?);
+                condition_value = Some(v);
+            }
             "Principal" | "NotPrincipal" => {
                 return Err(format!("{key} is not valid in an identity policy"))
             }
@@ -484,6 +640,7 @@ fn read_statement(policy: usize, value: &Value) -> Result<Statement<'_>, String>
         actions,
         resources,
         condition: condition.flatten(),
+        condition_value,
     })
 }
 
@@ -1725,5 +1882,131 @@ mod tests {
         assert!(!i("ab", "a"));
         assert!(i("é?", "?é"), "`?` is one character, not one byte");
         assert!(!i("é", "??"));
+    }
+
+    fn restricts(documents: &[Value]) -> ScpRestriction {
+        let labels: Vec<String> = (0..documents.len()).map(|i| format!("p{i}")).collect();
+        let docs: Vec<Document> = documents
+            .iter()
+            .zip(&labels)
+            .map(|(document, label)| Document { label, document })
+            .collect();
+        scp_restriction(&docs).unwrap()
+    }
+
+    #[test]
+    fn scp_levels_restrict_by_content() {
+        let allow = |actions: Value| json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":actions,"Resource":"*"}]});
+        // FullAWSAccess, alone or twice: nothing is restricted.
+        assert!(!restricts(&[administrator_access()]).restricts);
+        assert!(!restricts(&[administrator_access(), allow(json!("*:*"))]).restricts);
+        // An allow list restricts, unless something else at the level allows everything.
+        let list = allow(json!(["s3:*", "ec2:*"]));
+        let r = restricts(std::slice::from_ref(&list));
+        assert!(r.restricts);
+        assert!(r.by[0].contains("allow list"), "{:?}", r.by);
+        assert!(!restricts(&[list, administrator_access()]).restricts);
+        // Every action but a few, and those allowed by another policy: everything.
+        assert!(!restricts(&[
+            json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}),
+            allow(json!("iam:*")),
+        ])
+        .restricts);
+        // A Deny restricts, also under a condition; an Allow of everything under a
+        // condition does not allow everything.
+        let conditional_deny = json!({"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}]});
+        let r = restricts(&[conditional_deny]);
+        assert!(r.restricts);
+        assert!(
+            r.by[0].contains("when StringNotEquals aws:RequestedRegion = eu-west-1"),
+            "{:?}",
+            r.by
+        );
+        let conditional_allow = json!({"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]});
+        assert!(restricts(&[conditional_allow]).restricts);
+        // A Deny that provably denies nothing does not restrict.
+        let nothing = json!({"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","NotAction":"*","Resource":"*"}]});
+        assert!(!restricts(&[nothing]).restricts);
+        // An unreadable document is an error naming it.
+        let bad = json!({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Principal":"*"}]});
+        let docs = [Document {
+            label: "Broken (p-1)",
+            document: &bad,
+        }];
+        assert!(scp_restriction(&docs)
+            .unwrap_err()
+            .to_string()
+            .contains("Broken (p-1)"));
+    }
+
+    #[test]
+    fn denials_of_an_action_as_aws_matches_them() {
+        let denies = |statement: Value| -> Vec<ActionDenial> {
+            let doc = json!({"Version":"2012-10-17","Statement":[statement]});
+            denials_of(
+                &Document {
+                    label: "p",
+                    document: &doc,
+                },
+                "organizations:LeaveOrganization",
+            )
+            .unwrap()
+        };
+        let unconditional = ActionDenial {
+            condition: None,
+            exempts_principals_only: true,
+        };
+        for action in [
+            json!("organizations:LeaveOrganization"),
+            json!("ORGANIZATIONS:leave*"),
+            json!(["s3:*", "*"]),
+            json!("organizations:Leave?rganization"),
+        ] {
+            assert_eq!(
+                denies(json!({"Effect":"Deny","Action":action,"Resource":"*"})),
+                [unconditional.clone()],
+                "{action}"
+            );
+        }
+        assert_eq!(
+            denies(json!({"Effect":"Deny","NotAction":["iam:*"],"Resource":"*"})).len(),
+            1
+        );
+        assert!(
+            denies(json!({"Effect":"Deny","NotAction":["organizations:*"],"Resource":"*"}))
+                .is_empty()
+        );
+        assert!(
+            denies(json!({"Effect":"Deny","Action":"organizations:LeaveOrg","Resource":"*"}))
+                .is_empty()
+        );
+        assert!(denies(json!({"Effect":"Allow","Action":"*","Resource":"*"})).is_empty());
+        assert!(denies(
+            json!({"Effect":"Deny","Action":"*","Resource":"arn:aws:organizations::*"})
+        )
+        .is_empty());
+        assert!(
+            denies(json!({"Effect":"Deny","Action":"*","NotResource":"arn:aws:s3:::x"})).is_empty(),
+            "NotResource never counts"
+        );
+        let exempt = denies(json!({"Effect":"Deny","Action":"*","Resource":"*",
+            "Condition":{"ArnNotLike":{"aws:PrincipalARN":["arn:aws:iam::*:role/BreakGlass"]},
+                         "StringNotEqualsIfExists":{"aws:PrincipalTag/team":"platform"}}}));
+        assert_eq!(exempt.len(), 1);
+        assert!(exempt[0].exempts_principals_only);
+        let conditional = denies(json!({"Effect":"Deny","Action":"*","Resource":"*",
+            "Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/BreakGlass"},
+                         "StringEquals":{"aws:RequestedRegion":"us-east-1"}}}));
+        assert!(!conditional[0].exempts_principals_only);
+        assert!(conditional[0]
+            .condition
+            .as_deref()
+            .unwrap()
+            .contains("aws:RequestedRegion"));
     }
 }

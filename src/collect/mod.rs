@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod body_limit;
+pub mod buckets;
 pub mod budgets;
 pub mod ce;
 pub mod cloudtrail;
@@ -17,6 +18,7 @@ pub mod config;
 pub mod context;
 pub mod credentials;
 pub mod iam;
+pub mod org_policies;
 pub mod organizations;
 pub mod permissions;
 pub mod progress;
@@ -277,13 +279,21 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
 
     progress.start(selected.len());
     let management_selected = selected.iter().any(|a| a.id == management_id);
+    // The policy types enabled on the root: only those have policies in
+    // effect, and only those are read.
+    let enabled_policy_types: Vec<String> = org
+        .roots
+        .iter()
+        .flat_map(|r| r.policy_types.iter().cloned())
+        .collect();
     let org_level = async {
         // Organization-wide facts, read in the management account.
         match scanner.reach(&management_id).await {
             Ok((clients, _)) => {
-                let iam_client = clients.iam();
+                let (iam_client, s3_client) = (clients.iam(), clients.s3());
                 tokio::join!(
                     iam::organization_features(&ctx, &iam_client),
+                    async { iam::section(buckets::collect(&ctx, &s3_client).await) },
                     async { iam::section(identity_center(&ctx, &clients, &default_regions).await) },
                     async {
                         // A partial scan without the management account still
@@ -305,6 +315,7 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
             Err(e) => (
                 Section::error(e.clone()),
                 Section::error(e.clone()),
+                Section::error(e.clone()),
                 Section::error(e),
             ),
         }
@@ -317,8 +328,14 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
         })
         .buffer_unordered(opts.concurrency.max(1))
         .collect::<Vec<Account>>();
-    let ((organization_features, identity_center, management_trails), mut accounts) =
-        tokio::join!(org_level, accounts);
+    // The organization's policies, read as the tree was: with the caller's
+    // credentials (the management account or a delegated administrator).
+    let policies = org_policies::collect(&ctx, &org_client, &enabled_policy_types);
+    let (
+        (organization_features, management_buckets, identity_center, management_trails),
+        policies,
+        mut accounts,
+    ) = tokio::join!(org_level, policies, accounts);
     progress.finish();
     accounts.sort_by(|a, b| a.id.cmp(&b.id));
 
@@ -340,6 +357,8 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
         },
         organization: Section::ok(org),
         organization_features,
+        policies,
+        management_buckets,
         identity_center,
         management_trails,
         accounts,
@@ -588,6 +607,7 @@ impl AccountClients {
     global_client!(account, aws_sdk_account);
     global_client!(budgets, aws_sdk_budgets);
     global_client!(costexplorer, aws_sdk_costexplorer);
+    global_client!(s3, aws_sdk_s3);
     regional_client!(cloudtrail, aws_sdk_cloudtrail);
     regional_client!(config_service, aws_sdk_config);
     regional_client!(ssoadmin, aws_sdk_ssoadmin);

@@ -42,6 +42,9 @@ pub const ALLOWED_OPERATIONS: &[AllowedOperation] = &[
     same("organizations:ListRoots"),
     same("organizations:ListOrganizationalUnitsForParent"),
     same("organizations:ListAccountsForParent"),
+    same("organizations:ListPolicies"),
+    same("organizations:DescribePolicy"),
+    same("organizations:ListTargetsForPolicy"),
     // iam
     same("iam:ListOrganizationsFeatures"),
     same("iam:GetAccountSummary"),
@@ -85,6 +88,8 @@ pub const ALLOWED_OPERATIONS: &[AllowedOperation] = &[
     // ce
     same("ce:GetAnomalyMonitors"),
     same("ce:GetAnomalySubscriptions"),
+    // s3: the operation ListBuckets is authorized by s3:ListAllMyBuckets
+    op("s3:ListBuckets", "s3:ListAllMyBuckets"),
     // sso-admin (IAM prefix `sso`)
     same("sso:ListInstances"),
     same("sso:ListPermissionSets"),

@@ -7,6 +7,8 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("workshop", "AWS getting-started workshop: Create or Prepare Management AWS Account"),
     ("cevo", "What to do to a new AWS Master Billing Account (Cevo)"),
     ("leverage", "binbash Leverage reference architecture: AWS Organization init workflow"),
+    ("aws-orgs", "AWS Organizations User Guide: authorization policies (service and resource control policies)"),
+    ("aws-iam-root", "AWS IAM User Guide: centrally manage root access for member accounts"),
     ("cis-aws", "CIS Amazon Web Services Foundations Benchmark (recommendation numbers in each rule's mappings)"),
 ];
 

@@ -366,9 +366,11 @@ impl SnapshotView {
     }
 }
 
-/// The `org` variable: the organization, its features, Identity Center and
-/// the accounts' metadata (not their facts), each with `email_shared_with`:
-/// the names of (up to five) other accounts that have the same root e-mail.
+/// The `org` variable: the organization, its features, Identity Center, its
+/// policies, the management account's buckets and the accounts' metadata
+/// (not their facts), each with `email_shared_with`: the names of (up to
+/// five) other accounts that have the same root e-mail, and `scp`: the
+/// account's derived SCP facts ([`crate::analysis::scp`]).
 pub fn org_view(snapshot: &Snapshot) -> Json {
     let mut org = serde_json::Map::new();
     org.insert(
@@ -383,6 +385,16 @@ pub fn org_view(snapshot: &Snapshot) -> Json {
         "identity_center".into(),
         unwrap_sections(serde_json::to_value(&snapshot.identity_center).expect("serializes")),
     );
+    org.insert(
+        "policies".into(),
+        unwrap_sections(serde_json::to_value(&snapshot.policies).expect("serializes")),
+    );
+    org.insert(
+        "management_buckets".into(),
+        unwrap_sections(serde_json::to_value(&snapshot.management_buckets).expect("serializes")),
+    );
+    // Derived once for the organization: each account's SCP facts.
+    let mut scp = crate::analysis::scp::derive(snapshot);
     // The organization's accounts: every one Organizations lists (a partial
     // scan holds only some of them), else the snapshot's.
     let management_id = snapshot
@@ -435,6 +447,9 @@ pub fn org_view(snapshot: &Snapshot) -> Json {
                         .map(|n| Json::String(n.clone()))
                         .collect();
                     m["email_shared_with"] = Json::Array(others);
+                    if let Some(facts) = scp.remove(field(&m, "id").as_str()) {
+                        m["scp"] = serde_json::to_value(facts).expect("serializes");
+                    }
                     m
                 })
                 .collect(),
@@ -550,6 +565,8 @@ impl ViewShapes {
                 "organization": snapshot.organization,
                 "features": snapshot.organization_features,
                 "identity_center": snapshot.identity_center,
+                "policies": snapshot.policies,
+                "management_buckets": snapshot.management_buckets,
             });
             let sections = |json: &Json| {
                 let mut out = BTreeSet::new();
@@ -566,7 +583,21 @@ impl ViewShapes {
                 org_sections: sections(&org_json),
                 scan_sections: sections(&scan_json),
                 account: Shape::of(&account_view),
-                org: Shape::of(&org_view(&snapshot)),
+                org: Shape::of(&{
+                    let mut org = org_view(&snapshot);
+                    // Every field of the derived facts, known or not here.
+                    for a in org["accounts"].as_array_mut().into_iter().flatten() {
+                        merge_json(
+                            a,
+                            serde_json::json!({
+                                "scp": crate::snapshot::reference::reference_of::<
+                                    crate::analysis::scp::AccountScp,
+                                >()
+                            }),
+                        );
+                    }
+                    org
+                }),
                 scan: Shape::of(&unwrap_sections(scan_json)),
             }
         })
@@ -609,6 +640,11 @@ pub fn organization_incomplete(snapshot: &Snapshot) -> Vec<String> {
         (
             "identity_center",
             serde_json::to_value(&snapshot.identity_center),
+        ),
+        ("policies", serde_json::to_value(&snapshot.policies)),
+        (
+            "management_buckets",
+            serde_json::to_value(&snapshot.management_buckets),
         ),
     ] {
         let mut found = Vec::new();

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{Account, MergeInfo, ScanInfo, Section, Shard, Snapshot};
+use super::{Account, MergeInfo, OrganizationPolicies, ScanInfo, Section, Shard, Snapshot};
 
 /// A shard snapshot and the file it was read from.
 pub struct Input {
@@ -286,6 +286,26 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
             .iter()
             .map(|i| (&*i.path, &i.snapshot.identity_center)),
     )?;
+    let policies = OrganizationPolicies {
+        service_control: agree(
+            "policies.service_control",
+            shards
+                .iter()
+                .map(|i| (&*i.path, &i.snapshot.policies.service_control)),
+        )?,
+        resource_control: agree(
+            "policies.resource_control",
+            shards
+                .iter()
+                .map(|i| (&*i.path, &i.snapshot.policies.resource_control)),
+        )?,
+    };
+    let management_buckets = agree(
+        "management_buckets",
+        shards
+            .iter()
+            .map(|i| (&*i.path, &i.snapshot.management_buckets)),
+    )?;
     let org = organization
         .data()
         .expect("every shard's organization is ok");
@@ -416,6 +436,8 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
         scan: _,
         organization: _,
         organization_features: _,
+        policies: _,
+        management_buckets: _,
         identity_center: _,
         management_trails: _,
         accounts: _,
@@ -463,6 +485,8 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
         },
         organization,
         organization_features,
+        policies,
+        management_buckets,
         identity_center,
         management_trails,
         accounts,

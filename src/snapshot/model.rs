@@ -208,6 +208,14 @@ pub struct Snapshot {
     /// for the organization (`RootCredentialsManagement`, `RootSessions`).
     #[serde(default)]
     pub organization_features: Section<Vec<String>>,
+    /// Service and resource control policies with their documents and
+    /// targets, read in the management account. Schema 1.1.
+    #[serde(default)]
+    pub policies: OrganizationPolicies,
+    /// `s3:ListBuckets` in the management account: the buckets it owns (a
+    /// log archive is a bucket of another account). Schema 1.1.
+    #[serde(default = "since_1_1::<Vec<Bucket>>")]
+    pub management_buckets: Section<Vec<Bucket>>,
     /// IAM Identity Center, read in the management account.
     #[serde(default)]
     pub identity_center: Section<IdentityCenter>,
@@ -393,6 +401,73 @@ impl From<&Account> for OrganizationAccount {
             ou_path: a.ou_path.clone(),
         }
     }
+}
+
+/// The organization's authorization policies, one section per policy type
+/// (`organizations:ListPolicies` with the type's filter, then per policy
+/// `DescribePolicy` and `ListTargetsForPolicy`). A type that is not enabled
+/// on the root is not collected: it has no effect there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationPolicies {
+    /// `SERVICE_CONTROL_POLICY`.
+    #[serde(default = "since_1_1::<Vec<OrganizationPolicy>>")]
+    pub service_control: Section<Vec<OrganizationPolicy>>,
+    /// `RESOURCE_CONTROL_POLICY`.
+    #[serde(default = "since_1_1::<Vec<OrganizationPolicy>>")]
+    pub resource_control: Section<Vec<OrganizationPolicy>>,
+}
+
+impl Default for OrganizationPolicies {
+    fn default() -> Self {
+        OrganizationPolicies {
+            service_control: since_1_1(),
+            resource_control: since_1_1(),
+        }
+    }
+}
+
+/// One policy of AWS Organizations, its document and where it is attached.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationPolicy {
+    /// `p-…`; AWS's own `FullAWSAccess` is `p-FullAWSAccess`.
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether AWS manages the policy (`FullAWSAccess`, `RCPFullAWSAccess`).
+    pub aws_managed: bool,
+    /// The policy document (`DescribePolicy`'s `Content`); the raw text as a
+    /// JSON string when it is not JSON (the analysis then reports the policy
+    /// as unreadable).
+    pub document: PolicyDocument,
+    /// The roots, OUs and accounts it is attached to.
+    pub targets: Vec<PolicyTarget>,
+}
+
+/// A root, OU or account a policy is attached to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyTarget {
+    /// `r-…`, `ou-…` or an account id.
+    pub target_id: String,
+    pub arn: String,
+    pub name: String,
+    /// `ROOT`, `ORGANIZATIONAL_UNIT` or `ACCOUNT`.
+    pub target_type: String,
+}
+
+/// An S3 bucket as `s3:ListBuckets` lists it for its owner.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub name: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub creation_date: Option<String>,
 }
 
 /// One account of the organization and its facts.

@@ -190,6 +190,11 @@ pub fn create_bucket(endpoint: &str, creds: &Credentials, bucket: &str) {
 ///   validation; Config recorders in both regions, not started.
 /// - shared (Workloads): alias and all contacts, nothing else.
 /// - sandbox: closed (SUSPENDED).
+/// - service control policies enabled on the root (resource control
+///   policies not): `DenyLeaveOrganization` (a Deny exempting a break-glass
+///   role) on Workloads, and on Security a policy named `Guardrails` whose
+///   content allows everything: prod, dev and shared are guarded and cannot
+///   leave; security is neither.
 pub async fn scenario(endpoint: &str) -> Org {
     let (root_id, accounts) =
         organization(endpoint, &["prod", "dev", "security", "shared", "sandbox"]).await;
@@ -204,6 +209,7 @@ pub async fn scenario(endpoint: &str) -> Org {
     move_account(&orgs, &id("dev"), &root_id, &development).await;
     move_account(&orgs, &id("security"), &root_id, &security_ou).await;
     move_account(&orgs, &id("shared"), &root_id, &workloads).await;
+    seed_policies(&orgs, &root_id, &workloads, &security_ou).await;
     orgs.close_account()
         .account_id(id("sandbox"))
         .send()
@@ -234,6 +240,63 @@ pub async fn scenario(endpoint: &str) -> Org {
     seed_security(endpoint, &org.security).await;
     seed_shared(endpoint, &org.shared).await;
     org
+}
+
+/// Creates a service control policy and attaches it to `target`.
+pub async fn attach_scp(
+    orgs: &aws_sdk_organizations::Client,
+    name: &str,
+    content: &str,
+    target: &str,
+) -> String {
+    let id = orgs
+        .create_policy()
+        .name(name)
+        .description(name)
+        .content(content)
+        .r#type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .expect("create policy")
+        .policy
+        .and_then(|p| p.policy_summary)
+        .and_then(|s| s.id)
+        .unwrap();
+    orgs.attach_policy()
+        .policy_id(&id)
+        .target_id(target)
+        .send()
+        .await
+        .expect("attach policy");
+    id
+}
+
+async fn seed_policies(
+    orgs: &aws_sdk_organizations::Client,
+    root_id: &str,
+    workloads: &str,
+    security: &str,
+) {
+    orgs.enable_policy_type()
+        .root_id(root_id)
+        .policy_type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .expect("enable SCPs");
+    attach_scp(
+        orgs,
+        "DenyLeaveOrganization",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/BreakGlass"}}}]}"#,
+        workloads,
+    )
+    .await;
+    attach_scp(
+        orgs,
+        "Guardrails",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        security,
+    )
+    .await;
 }
 
 async fn contacts(sdk: &SdkConfig, types: &[&str]) {
@@ -510,7 +573,7 @@ async fn seed_management(endpoint: &str) {
         .unwrap();
 }
 
-async fn seed_config_recorder(sdk: &SdkConfig, bucket: &str, start: bool) {
+pub async fn seed_config_recorder(sdk: &SdkConfig, bucket: &str, start: bool) {
     let config = aws_sdk_config::Client::new(sdk);
     config
         .put_configuration_recorder()
