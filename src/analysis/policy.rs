@@ -337,7 +337,7 @@ pub fn denials_of(document: &Document<'_>, action: &str) -> Result<Vec<ActionDen
         }
         let mut listed = false;
         for p in &s.actions.items {
-            if matches(*p)? {
+            if matches(p)? {
                 listed = true;
                 break;
             }
@@ -1969,7 +1969,7 @@ mod tests {
         ] {
             assert_eq!(
                 denies(json!({"Effect":"Deny","Action":action,"Resource":"*"})),
-                [unconditional.clone()],
+                std::slice::from_ref(&unconditional),
                 "{action}"
             );
         }

@@ -256,14 +256,16 @@ fn path<'a>(
     ))
 }
 
+/// One policy's denials of leaving, or why its document cannot be read.
+type Denials = Result<Vec<policy::ActionDenial>, PolicyError>;
+
 /// The policies judged once: each target's restriction, each policy's
 /// denials of leaving.
 struct Judged<'a> {
     /// Per target id: what its policies together restrict.
     by_target: HashMap<&'a str, Result<ScpRestriction, PolicyError>>,
     /// Per target id: per policy, its label and its denials of leaving.
-    leave_by_target:
-        HashMap<&'a str, Vec<(String, Result<Vec<policy::ActionDenial>, PolicyError>)>>,
+    leave_by_target: HashMap<&'a str, Vec<(String, Denials)>>,
 }
 
 impl<'a> Judged<'a> {
@@ -274,7 +276,7 @@ impl<'a> Judged<'a> {
             .iter()
             .map(|p| format!("{} ({})", p.name, p.id))
             .collect();
-        let leave: Vec<Result<Vec<policy::ActionDenial>, PolicyError>> = (0..policies.len())
+        let leave: Vec<Denials> = (0..policies.len())
             .map(|i| {
                 policy::denials_of(
                     &Document {
