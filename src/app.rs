@@ -65,8 +65,21 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let set = load_rules_to_list(&rules)?;
             let mut out = String::new();
             for r in &set.rules {
+                // With --framework, the rule's requirement numbers in it.
+                let numbers = match &set.framework {
+                    Some(fw) => format!(
+                        "{:<10} ",
+                        r.info
+                            .mappings
+                            .frameworks
+                            .get(fw)
+                            .map(|n| n.join(","))
+                            .unwrap_or_default()
+                    ),
+                    None => String::new(),
+                };
                 out.push_str(&format!(
-                    "{:<40} {:<9} {:<8} {}\n",
+                    "{numbers}{:<40} {:<9} {:<8} {}\n",
                     sanitize::one_line(&r.info.id),
                     r.info.severity.as_str(),
                     format!("{:?}", r.info.scope).to_lowercase(),
@@ -127,7 +140,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
 /// Loads built-in and user rules.
 pub fn load_rules(args: &RuleArgs) -> Result<RuleSet, AppError> {
     let dirs: Vec<&Path> = args.rules.iter().map(|p| p.as_path()).collect();
-    Ok(crate::rules::load::load(&dirs, None)?)
+    let mut set = crate::rules::load::load(&dirs, None)?;
+    if let Some(id) = &args.framework {
+        set.limit_to_framework(id);
+    }
+    Ok(set)
 }
 
 /// Loads rules for the `rules` commands, which print no report: the rule

@@ -58,6 +58,10 @@ pub struct RuleArgs {
     /// A config file (YAML) with rule parameters and waivers.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Only the rules mapped to this compliance framework (`cis-3.0`,
+    /// `cis-5.0`); reports then summarize that framework alone.
+    #[arg(long, value_name = "ID", value_parser = crate::compliance::parse_framework_id)]
+    pub framework: Option<String>,
 }
 
 /// How findings are written and how the exit code is decided.

@@ -280,34 +280,243 @@ pub struct RuleInfo {
 }
 
 /// Compliance mappings of a rule.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct Mappings {
-    /// CIS AWS Foundations Benchmark v3.0.0 recommendation numbers.
-    #[serde(default)]
-    pub cis: Vec<String>,
+    /// Requirement numbers per compliance framework, keyed by the
+    /// framework's id (`cis-3.0`, `cis-5.0`: see `frameworks/`), e.g.
+    /// `{"cis-3.0": ["1.4"], "cis-5.0": ["1.3"]}`.
+    pub frameworks: BTreeMap<String, Vec<String>>,
     /// AWS Config managed rule identifiers.
-    #[serde(default)]
     pub aws_config: Vec<String>,
     /// Prowler check ids.
-    #[serde(default)]
     pub prowler: Vec<String>,
+    /// Where the framework numbers were verified (public sources).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cited: Option<String>,
+}
+
+impl Mappings {
+    /// Short tags, one per requirement: `CIS-5.0-1.3`.
+    pub fn framework_tags(&self) -> Vec<String> {
+        self.frameworks
+            .iter()
+            .flat_map(|(id, numbers)| {
+                numbers
+                    .iter()
+                    .map(move |n| format!("{}-{n}", id.to_uppercase()))
+            })
+            .collect()
+    }
+}
+
+/// The framework whose numbers `mappings.cis` gave before mappings were
+/// keyed by framework: findings documents and rule files of orgaudit 0.1.
+pub const LEGACY_CIS_FRAMEWORK: &str = "cis-3.0";
+
+/// Reads the current shape and the one of orgaudit 0.1 (`cis`: CIS AWS
+/// Foundations v3.0.0 numbers), so that older findings documents still
+/// parse (`orgaudit diff`).
+impl<'de> Deserialize<'de> for Mappings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire {
+            #[serde(default)]
+            frameworks: BTreeMap<String, Vec<String>>,
+            #[serde(default)]
+            cis: Vec<String>,
+            #[serde(default)]
+            aws_config: Vec<String>,
+            #[serde(default)]
+            prowler: Vec<String>,
+            #[serde(default)]
+            cited: Option<String>,
+        }
+        let mut w = Wire::deserialize(d)?;
+        if !w.cis.is_empty() {
+            w.frameworks
+                .entry(LEGACY_CIS_FRAMEWORK.to_string())
+                .or_default()
+                .extend(w.cis);
+        }
+        Ok(Mappings {
+            frameworks: w.frameworks,
+            aws_config: w.aws_config,
+            prowler: w.prowler,
+            cited: w.cited,
+        })
+    }
+}
+
+/// How one compliance framework fared: each of its requirements that the
+/// evaluated rules map to, judged from their findings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FrameworkSummary {
+    /// `cis-5.0`.
+    pub id: String,
+    /// `CIS AWS Foundations Benchmark`.
+    pub name: String,
+    /// `5.0.0`.
+    pub version: String,
+    /// Requirements the framework has.
+    pub requirements_total: usize,
+    /// Requirements at least one evaluated rule maps to; the others are not
+    /// checked by this audit.
+    pub requirements_covered: usize,
+    pub passed: usize,
+    pub failed: usize,
+    /// Requirements whose only failures are waived.
+    pub waived: usize,
+    pub not_evaluated: usize,
+    pub manual: usize,
+    /// `passed / (passed + failed + waived + not_evaluated)`: the share of
+    /// the automatically judged requirements that passed (a requirement
+    /// that could not be evaluated counts against it, never for it); null
+    /// when no requirement is judged automatically.
+    pub pass_rate: Option<f64>,
+    /// The covered requirements, in the framework's order.
+    pub requirements: Vec<RequirementResult>,
+}
+
+impl FrameworkSummary {
+    /// `CIS AWS Foundations Benchmark v5.0.0`.
+    pub fn title(&self) -> String {
+        format!("{} v{}", self.name, self.version)
+    }
+    /// The pass rate as a whole percentage, e.g. `67%`, or `n/a`.
+    pub fn pass_rate_text(&self) -> String {
+        match self.pass_rate {
+            Some(r) => format!("{}%", (r * 100.0).round() as u32),
+            None => "n/a".to_string(),
+        }
+    }
+    /// One line, e.g. `CIS AWS Foundations Benchmark v5.0.0: 16 of 63
+    /// requirements checked: 9 passed, 3 failed, 2 not evaluated, 2 manual;
+    /// pass rate 64% (9 of 14)`.
+    pub fn line(&self) -> String {
+        let automated = self.passed + self.failed + self.waived + self.not_evaluated;
+        let waived = if self.waived > 0 {
+            format!(", {} waived", self.waived)
+        } else {
+            String::new()
+        };
+        format!(
+            "{}: {} of {} requirements checked: {} passed, {} failed{waived}, {} not evaluated, \
+             {} manual; pass rate {} ({} of {automated})",
+            self.title(),
+            self.requirements_covered,
+            self.requirements_total,
+            self.passed,
+            self.failed,
+            self.not_evaluated,
+            self.manual,
+            self.pass_rate_text(),
+            self.passed,
+        )
+    }
+}
+
+/// One requirement of a framework, judged from the findings of the rules
+/// mapped to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RequirementResult {
+    /// The framework's number, e.g. `1.3`.
+    pub id: String,
+    pub title: String,
+    pub status: RequirementStatus,
+    /// The rules mapped to it.
+    pub rules: Vec<String>,
+}
+
+/// The verdict on a requirement: FAILED when any finding of its rules
+/// fails; otherwise NOT_EVALUATED when any is ERROR (or its rules produced
+/// no finding); otherwise WAIVED when a failure is waived; otherwise
+/// PASSED when an automated rule passed; otherwise MANUAL (only checklist
+/// items map to it).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RequirementStatus {
+    Failed,
+    NotEvaluated,
+    Waived,
+    Passed,
+    Manual,
+}
+
+impl RequirementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequirementStatus::Failed => "FAILED",
+            RequirementStatus::NotEvaluated => "NOT_EVALUATED",
+            RequirementStatus::Waived => "WAIVED",
+            RequirementStatus::Passed => "PASSED",
+            RequirementStatus::Manual => "MANUAL",
+        }
+    }
+    /// For people: `failed`, `not evaluated`…
+    pub fn label(self) -> &'static str {
+        match self {
+            RequirementStatus::Failed => "failed",
+            RequirementStatus::NotEvaluated => "not evaluated",
+            RequirementStatus::Waived => "waived",
+            RequirementStatus::Passed => "passed",
+            RequirementStatus::Manual => "manual",
+        }
+    }
 }
 
 impl Mappings {
     /// Each framework with its label and the rule's identifiers in it (empty
-    /// when the rule is not mapped there), in the order reports list them.
-    pub fn labelled(&self) -> [(&'static str, &[String]); 3] {
-        [
-            (CIS_LABEL, &self.cis),
-            ("AWS Config managed rule", &self.aws_config),
-            ("Prowler", &self.prowler),
-        ]
+    /// when the rule is not mapped there), in the order reports list them:
+    /// every compliance framework of the catalogue (requirement numbers,
+    /// `numbered`), then the AWS Config managed rules and Prowler checks
+    /// (identifiers).
+    pub fn labelled(&self) -> Vec<MappingLabel<'_>> {
+        const NONE: &[String] = &[];
+        let mut v: Vec<MappingLabel> = crate::compliance::frameworks()
+            .iter()
+            .map(|fw| MappingLabel {
+                label: fw.title(),
+                ids: self.frameworks.get(&fw.id).map_or(NONE, |n| &n[..]),
+                numbered: true,
+            })
+            .collect();
+        // A framework of a findings document that this build does not know.
+        for (id, numbers) in &self.frameworks {
+            if crate::compliance::get(id).is_none() {
+                v.push(MappingLabel {
+                    label: id.clone(),
+                    ids: numbers,
+                    numbered: true,
+                });
+            }
+        }
+        v.push(MappingLabel {
+            label: "AWS Config managed rule".to_string(),
+            ids: &self.aws_config,
+            numbered: false,
+        });
+        v.push(MappingLabel {
+            label: "Prowler".to_string(),
+            ids: &self.prowler,
+            numbered: false,
+        });
+        v
     }
 }
 
-/// The name of the benchmark the `cis` mappings number.
-pub const CIS_LABEL: &str = "CIS AWS Foundations v3.0.0";
+/// One entry of [`Mappings::labelled`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappingLabel<'a> {
+    /// `CIS AWS Foundations Benchmark v5.0.0`, `Prowler`.
+    pub label: String,
+    pub ids: &'a [String],
+    /// Requirement numbers of a compliance framework (prose), rather than
+    /// identifiers of a peer tool (code).
+    pub numbered: bool,
+}
 
 /// An account as the report lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -379,6 +588,10 @@ pub struct Report {
     /// Ordered by account, then rule id, then resource.
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// Per compliance framework: its requirements passed, failed, not
+    /// evaluated and manual (every framework, or the one `--framework` chose).
+    #[serde(default)]
+    pub frameworks: Vec<FrameworkSummary>,
     /// Notes for the reader: expired or unused waivers and the like.
     #[serde(default)]
     pub warnings: Vec<String>,
@@ -402,6 +615,15 @@ impl ToolInfo {
 }
 
 impl Report {
+    /// Recomputes the summary and the framework summaries (of the
+    /// frameworks the report already summarizes) from the findings, after
+    /// they changed (waivers applied).
+    pub fn recount(&mut self) {
+        self.summary = Summary::of(&self.findings);
+        let ids: Vec<String> = self.frameworks.iter().map(|f| f.id.clone()).collect();
+        self.frameworks = crate::compliance::summarize(&self.rules, &self.findings, Some(&ids));
+    }
+
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
         self.rules.iter().find(|r| r.id == id)
     }

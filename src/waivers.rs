@@ -35,7 +35,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::diagnostic::{position_of as pos, Diagnostic};
-use crate::findings::{AppliedWaiver, Finding, Report, Status, Summary};
+use crate::findings::{AppliedWaiver, Finding, Report, Status};
 use crate::rules::RuleSet;
 use crate::snapshot::Snapshot;
 
@@ -464,7 +464,7 @@ pub fn apply(report: &mut Report, waivers: &[Waiver], today: NaiveDate) {
             report.warnings.push(msg);
         }
     }
-    report.summary = Summary::of(&report.findings);
+    report.recount();
 }
 
 #[cfg(test)]

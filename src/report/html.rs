@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use super::{account_rows, plural, totals_line, AccountRow};
-use crate::findings::{Finding, Report, RuleInfo, Severity, Status, CIS_LABEL};
+use crate::findings::{Finding, Report, RuleInfo, Severity, Status};
 
 const CSS: &str = include_str!("html.css");
 
@@ -454,13 +454,13 @@ fn write_rule_details(h: &mut String, rule: Option<&RuleInfo>) -> std::fmt::Resu
         .mappings
         .labelled()
         .into_iter()
-        .filter(|(_, ids)| !ids.is_empty())
-        .map(|(label, ids)| {
-            // CIS numbers are prose; the other frameworks' ids are code.
-            if label == CIS_LABEL {
-                format!("{label} {}", esc(&ids.join(", ")))
+        .filter(|m| !m.ids.is_empty())
+        .map(|m| {
+            // Requirement numbers are prose; the other tools' ids are code.
+            if m.numbered {
+                format!("{} {}", esc(&m.label), esc(&m.ids.join(", ")))
             } else {
-                format!("{label} <code>{}</code>", esc(&ids.join(", ")))
+                format!("{} <code>{}</code>", esc(&m.label), esc(&m.ids.join(", ")))
             }
         })
         .collect();

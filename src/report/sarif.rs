@@ -125,7 +125,7 @@ fn descriptor(rule: &RuleInfo) -> ReportingDescriptor {
     if rule.manual {
         tags.push("manual".to_string());
     }
-    tags.extend(rule.mappings.cis.iter().map(|c| format!("CIS-{c}")));
+    tags.extend(rule.mappings.framework_tags());
     let mut props = BTreeMap::new();
     props.insert(
         "security-severity".to_string(),
@@ -216,8 +216,8 @@ fn help(rule: &RuleInfo, mappings: &[String]) -> MultiformatMessageString {
 fn mapping_lines(m: &Mappings) -> Vec<String> {
     m.labelled()
         .into_iter()
-        .filter(|(_, ids)| !ids.is_empty())
-        .map(|(label, ids)| format!("{label} {}", ids.join(", ")))
+        .filter(|m| !m.ids.is_empty())
+        .map(|m| format!("{} {}", m.label, m.ids.join(", ")))
         .collect()
 }
 
@@ -373,6 +373,10 @@ fn run_properties(report: &Report) -> PropertyBag {
     p.insert("collectedAt".to_string(), json!(s.collected_at));
     p.insert("regions".to_string(), json!(s.regions));
     p.insert("findingsFormat".to_string(), json!(report.format));
+    if !report.frameworks.is_empty() {
+        // The per-framework summaries, as in the findings document.
+        p.insert("frameworks".to_string(), json!(report.frameworks));
+    }
     PropertyBag::builder().additional_properties(p).build()
 }
 

@@ -71,13 +71,16 @@ pub fn section(rule: &Rule) -> String {
         ));
     }
     s.push_str("\n### Mappings\n\n");
-    for (label, ids) in i.mappings.labelled() {
-        let ids = if ids.is_empty() {
+    for m in i.mappings.labelled() {
+        let ids = if m.ids.is_empty() {
             "–".to_string()
         } else {
-            ids.join(", ")
+            m.ids.join(", ")
         };
-        s.push_str(&format!("- {label}: {ids}\n"));
+        s.push_str(&format!("- {}: {ids}\n", m.label));
+    }
+    if let Some(c) = &i.mappings.cited {
+        s.push_str(&format!("\nFramework numbers verified against: {c}\n"));
     }
     s.push('\n');
     if !rule.params.is_empty() {
@@ -106,8 +109,67 @@ pub fn reference(rules: &RuleSet) -> String {
         ));
     }
     s.push('\n');
+    s.push_str(&frameworks(rules));
     for r in &rules.rules {
         s.push_str(&section(r));
+    }
+    s
+}
+
+/// Per framework: which requirements the rules check, and by which rule
+/// (`orgaudit rules list --framework ID`, `--framework` on eval and scan).
+fn frameworks(rules: &RuleSet) -> String {
+    let mut s = String::from("## Compliance frameworks\n\n");
+    s.push_str(
+        "Each rule maps to requirement numbers per framework and version \
+         (`mappings.frameworks` in its file, checked against `frameworks/ID.yaml`). \
+         `--framework ID` limits a run to the rules mapped to that framework; every \
+         report summarizes each framework's requirements as passed, failed, not \
+         evaluated or manual (docs/reports.md).\n\n",
+    );
+    for fw in crate::compliance::frameworks() {
+        let rows: Vec<(&str, &str, Vec<&str>)> = fw
+            .requirements
+            .iter()
+            .filter_map(|req| {
+                let ids: Vec<&str> = rules
+                    .rules
+                    .iter()
+                    .filter(|r| {
+                        r.info
+                            .mappings
+                            .frameworks
+                            .get(&fw.id)
+                            .is_some_and(|n| n.contains(&req.id))
+                    })
+                    .map(|r| r.info.id.as_str())
+                    .collect();
+                (!ids.is_empty()).then_some((req.id.as_str(), req.title.as_str(), ids))
+            })
+            .collect();
+        s.push_str(&format!(
+            "### {} (`{}`)\n\n{} of its {} requirements are checked. Numbering read from: {}.\n\n",
+            fw.title(),
+            fw.id,
+            rows.len(),
+            fw.requirements.len(),
+            fw.sources
+                .iter()
+                .map(|u| format!("<{u}>"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        s.push_str("| requirement | title | rules |\n|---|---|---|\n");
+        for (id, title, ids) in rows {
+            s.push_str(&format!(
+                "| {id} | {title} | {} |\n",
+                ids.iter()
+                    .map(|i| format!("[`{i}`](#{i})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        s.push('\n');
     }
     s
 }

@@ -686,6 +686,12 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
         })
         .collect();
     let summary = Summary::of(&findings);
+    let rule_infos = rules.infos();
+    let frameworks = crate::compliance::summarize(
+        &rule_infos,
+        &findings,
+        rules.framework.as_ref().map(std::slice::from_ref),
+    );
     Report {
         format: REPORT_FORMAT.to_string(),
         tool: ToolInfo::current(),
@@ -697,9 +703,10 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
             incomplete,
         },
         accounts,
-        rules: rules.infos(),
+        rules: rule_infos,
         findings,
         summary,
+        frameworks,
         warnings: {
             let mut w = rules.warnings.clone();
             if let Some(gap) = merge_gap {

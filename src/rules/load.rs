@@ -48,7 +48,7 @@ struct RuleFile {
     remediation: String,
     sources: Vec<Spanned<String>>,
     #[serde(default)]
-    mappings: Mappings,
+    mappings: MappingsFile,
     #[serde(default)]
     params: BTreeMap<String, Spanned<serde_json::Value>>,
     /// A user rule that replaces a built-in rule of the same id must say so.
@@ -57,6 +57,86 @@ struct RuleFile {
     /// `error` (default) or `fail`: the status when an input is unavailable.
     #[serde(default)]
     on_unavailable: super::OnUnavailable,
+}
+
+/// A rule file's `mappings`: requirement numbers per framework id
+/// (`frameworks: {cis-3.0: ["1.4"], cis-5.0: ["1.3"]}`), checked against
+/// the framework catalogue, and the peers' identifiers.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingsFile {
+    #[serde(default)]
+    frameworks: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+    /// orgaudit 0.1's `cis`: CIS AWS Foundations v3.0.0 numbers.
+    #[serde(default)]
+    cis: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    aws_config: Vec<String>,
+    #[serde(default)]
+    prowler: Vec<String>,
+    /// Where the framework numbers were verified.
+    #[serde(default)]
+    cited: Option<String>,
+}
+
+impl MappingsFile {
+    /// The mappings, or what is wrong with them: an unknown framework or a
+    /// number the framework does not have.
+    fn check(&self, file: &str, text: &str) -> Result<Mappings, Vec<LoadError>> {
+        let mut errors = Vec::new();
+        let mut frameworks: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let entries = self.frameworks.iter().map(|(k, v)| (k.as_str(), v)).chain(
+            self.cis
+                .iter()
+                .map(|v| (crate::findings::LEGACY_CIS_FRAMEWORK, v)),
+        );
+        for (id, numbers) in entries {
+            let pos = (
+                numbers.referenced.line() as usize,
+                numbers.referenced.column() as usize,
+            );
+            let Some(fw) = crate::compliance::get(id) else {
+                errors.push(LoadError::new(
+                    file,
+                    text,
+                    pos.0,
+                    pos.1,
+                    format!(
+                        "unknown framework `{id}` in mappings.frameworks (known: {})",
+                        crate::compliance::known_ids()
+                    ),
+                ));
+                continue;
+            };
+            for n in &numbers.value {
+                if fw.requirement(&n.value).is_none() {
+                    errors.push(LoadError::new(
+                        file,
+                        text,
+                        n.referenced.line() as usize,
+                        n.referenced.column() as usize,
+                        format!("{} has no requirement `{}`", fw.title(), n.value),
+                    ));
+                }
+                let list = frameworks.entry(fw.id.clone()).or_default();
+                if !list.contains(&n.value) {
+                    list.push(n.value.clone());
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Mappings {
+            frameworks,
+            aws_config: self.aws_config.clone(),
+            prowler: self.prowler.clone(),
+            cited: self
+                .cited
+                .as_ref()
+                .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" ")),
+        })
+    }
 }
 
 /// One named expression of a rule file.
@@ -277,7 +357,11 @@ pub fn load_texts(
     }
     let mut rules: Vec<Rule> = rules.into_iter().map(|(r, _, _)| r).collect();
     rules.sort_by(|a, b| a.info.id.cmp(&b.info.id));
-    Ok(RuleSet { rules, warnings })
+    Ok(RuleSet {
+        rules,
+        warnings,
+        framework: None,
+    })
 }
 
 fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Vec<Diagnostic>> {
@@ -322,6 +406,10 @@ fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Ve
             "a rule must cite at least one source",
         ));
     }
+    let mappings = rf.mappings.check(file, text).unwrap_or_else(|mut e| {
+        errors.append(&mut e);
+        Mappings::default()
+    });
     let mut params = BTreeMap::new();
     for (name, value) in &rf.params {
         let (l, c) = position_of(value);
@@ -345,7 +433,7 @@ fn parse_rule(file: &str, text: &str) -> Result<(Rule, bool, (usize, usize)), Ve
         rationale: rf.rationale.trim_end().to_string(),
         remediation: rf.remediation.trim_end().to_string(),
         sources: rf.sources.iter().map(|s| s.value.clone()).collect(),
-        mappings: rf.mappings.clone(),
+        mappings,
     };
 
     let logic = if rf.manual {

@@ -119,6 +119,9 @@ pub struct RuleSet {
     /// user rules that replace built-in ones. Copied into every report's
     /// warnings.
     pub warnings: Vec<String>,
+    /// The framework the rules were limited to (`--framework`), if any:
+    /// reports then summarize that framework only.
+    pub framework: Option<String>,
 }
 
 impl RuleSet {
@@ -133,6 +136,14 @@ impl RuleSet {
 
     pub fn infos(&self) -> Vec<RuleInfo> {
         self.rules.iter().map(|r| r.info.clone()).collect()
+    }
+
+    /// Keeps only the rules mapped to framework `id` (`--framework`); the
+    /// reports made with the set then summarize that framework alone.
+    pub fn limit_to_framework(&mut self, id: &str) {
+        self.rules
+            .retain(|r| r.info.mappings.frameworks.contains_key(id));
+        self.framework = Some(id.to_string());
     }
 
     /// Every parameter name any rule declares.
