@@ -123,9 +123,12 @@ fn rules() -> Vec<RuleInfo> {
                 .to_string(),
             sources: vec!["cis-aws-foundations-3.0.0".to_string()],
             mappings: Mappings {
-                cis: vec![format!("1.{i}")],
+                frameworks: [("cis-3.0".to_string(), vec![format!("1.{i}")])]
+                    .into_iter()
+                    .collect(),
                 aws_config: vec![format!("control-{i}")],
                 prowler: vec![format!("control_{i}")],
+                cited: None,
             },
         })
         .collect()
@@ -233,6 +236,7 @@ fn report(n: usize, seed: u64) -> Report {
         rules,
         summary: Summary::of(&findings),
         findings,
+        frameworks: vec![],
         warnings: vec![],
     }
 }

@@ -89,14 +89,12 @@ pub fn known_ids() -> String {
 pub fn parse_framework_id(s: &str) -> Result<String, String> {
     match get(s) {
         Some(f) => Ok(f.id.clone()),
-        None => Err(format!(
-            "unknown framework `{s}` (known: {})",
-            known_ids()
-        )),
+        None => Err(format!("unknown framework `{s}` (known: {})", known_ids())),
     }
 }
 
-/// The summary of each framework in `ids` (every framework when `None`):
+/// The summary of each framework in `ids` (when `None`, every framework
+/// some rule maps to):
 /// each requirement some rule in `rules` maps to, judged from the findings
 /// of those rules (see [`RequirementStatus`]).
 pub fn summarize(
@@ -107,12 +105,17 @@ pub fn summarize(
     // Per rule: the worst of its findings, by the order of the verdicts.
     let mut per_rule: BTreeMap<&str, RuleOutcome> = BTreeMap::new();
     for f in findings {
-        per_rule.entry(f.rule_id.as_str()).or_default().add(f.status);
+        per_rule
+            .entry(f.rule_id.as_str())
+            .or_default()
+            .add(f.status);
     }
     frameworks()
         .iter()
         .filter(|fw| ids.is_none_or(|ids| ids.iter().any(|i| *i == fw.id)))
         .map(|fw| summarize_one(fw, rules, &per_rule))
+        // Unasked for, a framework no rule maps to says nothing.
+        .filter(|s| ids.is_some() || s.requirements_covered > 0)
         .collect()
 }
 

@@ -328,6 +328,7 @@ mod tests {
             rules: vec![],
             summary: Summary::of(&findings),
             findings,
+            frameworks: vec![],
             warnings: vec![],
         }
     }

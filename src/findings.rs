@@ -296,6 +296,10 @@ pub struct Mappings {
 }
 
 impl Mappings {
+    /// The requirement numbers of framework `id` (empty when unmapped).
+    pub fn numbers(&self, id: &str) -> &[String] {
+        self.frameworks.get(id).map_or(&[], |n| &n[..])
+    }
     /// Short tags, one per requirement: `CIS-5.0-1.3`.
     pub fn framework_tags(&self) -> Vec<String> {
         self.frameworks

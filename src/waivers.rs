@@ -517,6 +517,7 @@ mod tests {
             rules: vec![],
             summary: Summary::of(&findings),
             findings,
+            frameworks: vec![],
             warnings: vec![],
         }
     }

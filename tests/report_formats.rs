@@ -33,13 +33,19 @@ fn rule(
         ),
         sources: vec!["cis-aws-foundations-3.0.0".to_string()],
         mappings: Mappings {
-            cis: cis.iter().map(|s| s.to_string()).collect(),
+            frameworks: [(
+                "cis-3.0".to_string(),
+                cis.iter().map(|s| s.to_string()).collect(),
+            )]
+            .into_iter()
+            .collect(),
             aws_config: if manual {
                 vec![]
             } else {
                 vec![format!("{id}-check")]
             },
             prowler: vec![id.replace('-', "_")],
+            cited: None,
         },
     }
 }
@@ -214,7 +220,7 @@ pub fn sample_report() -> Report {
         ))
     });
     let summary = Summary::of(&findings);
-    Report {
+    let mut report = Report {
         format: REPORT_FORMAT.to_string(),
         tool: ToolInfo {
             name: "orgaudit".to_string(),
@@ -267,8 +273,11 @@ pub fn sample_report() -> Report {
         rules: vec![contact, trail, user_mfa, pw, root_mfa, questions],
         findings,
         summary,
+        frameworks: vec![],
         warnings: vec!["waiver #2 (rule root-no-access-keys) matched no finding".to_string()],
-    }
+    };
+    report.frameworks = orgaudit::compliance::summarize(&report.rules, &report.findings, None);
+    report
 }
 
 fn plain(format: Format) -> String {

@@ -144,11 +144,120 @@ fn mapping_key_typo_is_an_error_with_position() {
     let err = load_error("my/typo.yaml", &text);
     assert!(
         err.starts_with(
-            "my/typo.yaml:12:3: unknown field `cys`, expected one of cis, aws_config, prowler\n"
+            "my/typo.yaml:12:3: unknown field `cys`, expected one of frameworks, cis, aws_config, prowler, cited\n"
         ),
         "{err}"
     );
     assert!(err.contains("cys"), "{err}");
+}
+
+#[test]
+fn unknown_framework_and_requirement_numbers_are_errors_with_position() {
+    let text = format!("{USER_RULE}mappings:\n  frameworks:\n    cis-4.2: [\"1.5\"]\n");
+    let err = load_error("my/fw.yaml", &text);
+    assert!(
+        err.starts_with(
+            "my/fw.yaml:13:14: unknown framework `cis-4.2` in mappings.frameworks (known: cis-3.0, cis-5.0)"
+        ),
+        "{err}"
+    );
+    let text = format!("{USER_RULE}mappings:\n  frameworks:\n    cis-5.0: [\"1.3\", \"1.22\"]\n");
+    let err = load_error("my/fw.yaml", &text);
+    assert!(
+        err.starts_with(
+            "my/fw.yaml:13:22: CIS AWS Foundations Benchmark v5.0.0 has no requirement `1.22`"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn legacy_cis_mapping_reads_as_cis_3_0() {
+    let text = format!("{USER_RULE}mappings:\n  cis: [\"1.4\"]\n");
+    let set = RuleSet::from_texts(&[("my/old.yaml", &text)]).unwrap_or_else(|e| panic!("{e}"));
+    let m = &set.rules[0].info.mappings;
+    assert_eq!(
+        m.frameworks.get("cis-3.0").unwrap(),
+        &vec!["1.4".to_string()]
+    );
+    assert_eq!(m.frameworks.len(), 1);
+}
+
+/// Every built-in CIS mapping is given for both versions, cites where it
+/// was verified, and uses the current shape (no 0.1 `cis:` key). The
+/// numbers themselves are checked against frameworks/*.yaml when loading.
+#[test]
+fn builtin_framework_mappings_cover_both_versions_and_cite_their_source() {
+    let set = RuleSet::builtin().unwrap();
+    let mut mapped = 0;
+    for r in &set.rules {
+        let m = &r.info.mappings;
+        if m.frameworks.is_empty() {
+            continue;
+        }
+        mapped += 1;
+        let v3 = m.frameworks.get("cis-3.0");
+        let v5 = m.frameworks.get("cis-5.0");
+        assert!(
+            v3.is_some() && v5.is_some() && v3.unwrap().len() == v5.unwrap().len(),
+            "{}: map CIS v3.0.0 and v5.0.0 alike: {:?}",
+            r.info.id,
+            m.frameworks
+        );
+        let cited = m.cited.as_deref().unwrap_or_default();
+        for (v, numbers) in &m.frameworks {
+            let version = &orgaudit::compliance::get(v).unwrap().version;
+            for n in numbers {
+                assert!(
+                    cited.contains(&format!("v{version} {n} ")),
+                    "{}: `cited` does not name {v} {n}: {cited}",
+                    r.info.id
+                );
+            }
+        }
+    }
+    assert!(mapped >= 16, "{mapped}");
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.lines().any(|l| l.trim_start().starts_with("cis:")),
+            "{}: write `frameworks: {{cis-3.0: …, cis-5.0: …}}`",
+            path.display()
+        );
+    }
+    // The number that moved: no root access key.
+    let root = set.get("root-no-access-keys").unwrap();
+    assert_eq!(root.info.mappings.frameworks["cis-3.0"], ["1.4"]);
+    assert_eq!(root.info.mappings.frameworks["cis-5.0"], ["1.3"]);
+}
+
+#[test]
+fn rules_list_filters_by_framework() {
+    let out = Command::cargo_bin("orgaudit")
+        .unwrap()
+        .args(["rules", "list", "--framework", "cis-5.0"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let root = text
+        .lines()
+        .find(|l| l.contains("root-no-access-keys"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(root.starts_with("1.3 "), "{root}");
+    assert!(!text.contains("budget-exists"), "{text}");
+    let out = Command::cargo_bin("orgaudit")
+        .unwrap()
+        .args(["rules", "list", "--framework", "cis-9"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("unknown framework `cis-9` (known: cis-3.0, cis-5.0)"),
+        "{err}"
+    );
 }
 
 #[test]

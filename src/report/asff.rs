@@ -118,7 +118,7 @@ impl<'a> Context<'a> {
         let rule = self.rules.get(f.rule_id.as_str()).copied();
         let region = self.region_of(f);
         let account = f.account_id.as_str();
-        let cis: &[String] = rule.map(|r| &r.mappings.cis[..]).unwrap_or(&[]);
+        let cis: &[String] = rule.map(|r| r.mappings.numbers(crate::findings::LEGACY_CIS_FRAMEWORK)).unwrap_or(&[]);
         let mut fields = BTreeMap::new();
         fields.insert("orgaudit/Status", f.status.as_str().to_string());
         if let Some(w) = &f.waiver {

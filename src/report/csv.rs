@@ -65,7 +65,7 @@ impl Renderer for Csv {
         let cis: HashMap<&str, String> = report
             .rules
             .iter()
-            .map(|r| (r.id.as_str(), r.mappings.cis.join(";")))
+            .map(|r| (r.id.as_str(), r.mappings.numbers(crate::findings::LEGACY_CIS_FRAMEWORK).join(";")))
             .collect();
         let mut w = ::csv::WriterBuilder::new()
             .terminator(::csv::Terminator::CRLF)

@@ -281,6 +281,7 @@ fn write_report(h: &mut String, report: &Report) -> std::fmt::Result {
 
     let rows = account_rows(report);
     write_accounts(h, &rows)?;
+    write_frameworks(h, report)?;
     write_heatmap(h, report, &rows)?;
     write_failing(h, report)?;
     write_errors(h, report)?;
@@ -295,6 +296,58 @@ fn write_report(h: &mut String, report: &Report) -> std::fmt::Result {
         esc(&src.collected_at)
     )?;
     Ok(())
+}
+
+/// Per framework: the counts and each checked requirement's verdict.
+fn write_frameworks(h: &mut String, report: &Report) -> std::fmt::Result {
+    if report.frameworks.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        h,
+        "<section id=frameworks>\n<h2>Compliance frameworks</h2>\n<table>\n<thead><tr><th>Framework</th><th>Checked</th><th>Passed</th><th>Failed</th><th>Waived</th><th>Not evaluated</th><th>Manual</th><th>Pass rate</th></tr></thead>\n<tbody>"
+    )?;
+    for fw in &report.frameworks {
+        writeln!(
+            h,
+            "<tr><td>{} (<code>{}</code>)</td><td class=num>{} of {}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td><td class=num>{}</td></tr>",
+            esc(&fw.title()),
+            esc(&fw.id),
+            fw.requirements_covered,
+            fw.requirements_total,
+            fw.passed,
+            fw.failed,
+            fw.waived,
+            fw.not_evaluated,
+            fw.manual,
+            esc(&fw.pass_rate_text())
+        )?;
+    }
+    writeln!(h, "</tbody>\n</table>")?;
+    for fw in &report.frameworks {
+        writeln!(
+            h,
+            "<details><summary>{}: requirements</summary>\n<table>\n<thead><tr><th>Requirement</th><th>Title</th><th>Verdict</th><th>Rules</th></tr></thead>\n<tbody>",
+            esc(&fw.title())
+        )?;
+        for r in &fw.requirements {
+            let rules: Vec<String> = r
+                .rules
+                .iter()
+                .map(|id| format!("<code>{}</code>", esc(id)))
+                .collect();
+            writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&r.id),
+                esc(&r.title),
+                r.status.label(),
+                rules.join(", ")
+            )?;
+        }
+        writeln!(h, "</tbody>\n</table>\n</details>")?;
+    }
+    writeln!(h, "</section>")
 }
 
 fn write_accounts(h: &mut String, rows: &[AccountRow]) -> std::fmt::Result {

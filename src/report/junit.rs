@@ -65,8 +65,12 @@ fn render(report: &Report) -> String {
             });
             // The report's warnings go with the first suite: JUnit has no
             // place for text about the whole run.
-            let warnings = if i == 0 { &report.warnings[..] } else { &[] };
-            suite(&account, &findings, &rules, warnings)
+            let (warnings, frameworks) = if i == 0 {
+                (&report.warnings[..], &report.frameworks[..])
+            } else {
+                (&[][..], &[][..])
+            };
+            suite(&account, &findings, &rules, warnings, frameworks)
         })
         .collect();
 
@@ -108,6 +112,7 @@ fn suite(
     findings: &[&Finding],
     rules: &HashMap<&str, &RuleInfo>,
     warnings: &[String],
+    frameworks: &[crate::findings::FrameworkSummary],
 ) -> (String, Counts) {
     let mut c = Counts {
         tests: findings.len(),
@@ -146,6 +151,10 @@ fn suite(
     }
     if let Some(why) = &account.unreachable {
         property(&mut out, 3, "unreachable", why);
+    }
+    // The per-framework summaries go with the first suite, like the warnings.
+    for fw in frameworks {
+        property(&mut out, 3, &format!("framework.{}", fw.id), &fw.line());
     }
     close(&mut out, 2, "properties");
 

@@ -111,6 +111,8 @@ fn write_report(md: &mut String, report: &Report) -> std::fmt::Result {
     }
     writeln!(md)?;
 
+    write_frameworks(md, report)?;
+
     // Failing findings by severity.
     let failing = sorted_findings(report, &[Status::Fail]);
     writeln!(md, "## Failing findings")?;
@@ -228,6 +230,60 @@ fn write_report(md: &mut String, report: &Report) -> std::fmt::Result {
     // Exactly one trailing newline.
     while md.ends_with("\n\n") {
         md.pop();
+    }
+    Ok(())
+}
+
+/// Per framework: the counts, then each checked requirement with its
+/// verdict and rules (folded: a framework has dozens).
+fn write_frameworks(md: &mut String, report: &Report) -> std::fmt::Result {
+    if report.frameworks.is_empty() {
+        return Ok(());
+    }
+    writeln!(md, "## Compliance frameworks")?;
+    writeln!(md)?;
+    writeln!(
+        md,
+        "| Framework | Checked | Passed | Failed | Waived | Not evaluated | Manual | Pass rate |"
+    )?;
+    writeln!(md, "|---|--:|--:|--:|--:|--:|--:|--:|")?;
+    for fw in &report.frameworks {
+        writeln!(
+            md,
+            "| {} (`{}`) | {} of {} | {} | {} | {} | {} | {} | {} |",
+            text(&fw.title()),
+            text(&fw.id),
+            fw.requirements_covered,
+            fw.requirements_total,
+            fw.passed,
+            fw.failed,
+            fw.waived,
+            fw.not_evaluated,
+            fw.manual,
+            fw.pass_rate_text()
+        )?;
+    }
+    writeln!(md)?;
+    for fw in &report.frameworks {
+        writeln!(
+            md,
+            "<details><summary>{}: requirements</summary>\n",
+            text(&fw.title())
+        )?;
+        writeln!(md, "| Requirement | Title | Verdict | Rules |")?;
+        writeln!(md, "|---|---|---|---|")?;
+        for r in &fw.requirements {
+            let rules: Vec<String> = r.rules.iter().map(|id| code(id)).collect();
+            writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                text(&r.id),
+                text(&r.title),
+                r.status.label(),
+                rules.join(", ")
+            )?;
+        }
+        writeln!(md, "\n</details>\n")?;
     }
     Ok(())
 }

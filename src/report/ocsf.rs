@@ -101,7 +101,7 @@ impl Event<'_> {
         } else {
             (1, "New")
         };
-        let cis: &[String] = self.rule.map(|r| &r.mappings.cis[..]).unwrap_or(&[]);
+        let cis: &[String] = self.rule.map(|r| r.mappings.numbers(crate::findings::LEGACY_CIS_FRAMEWORK)).unwrap_or(&[]);
         let message = match f.status {
             Status::Error => super::could_not_evaluate(&f.message),
             Status::Manual => format!("Manual check: {}", f.message),

@@ -77,6 +77,10 @@ fn render(report: &Report, opts: &RenderOptions) -> String {
         paint.paint(&total, "1")
     });
     out.push('\n');
+    for fw in &report.frameworks {
+        out.push_str(&cell_text(&fw.line()));
+        out.push('\n');
+    }
 
     let manual = report
         .findings

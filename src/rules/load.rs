@@ -82,7 +82,7 @@ struct MappingsFile {
 impl MappingsFile {
     /// The mappings, or what is wrong with them: an unknown framework or a
     /// number the framework does not have.
-    fn check(&self, file: &str, text: &str) -> Result<Mappings, Vec<LoadError>> {
+    fn check(&self, file: &str, text: &str) -> Result<Mappings, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let mut frameworks: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let entries = self.frameworks.iter().map(|(k, v)| (k.as_str(), v)).chain(
@@ -91,16 +91,11 @@ impl MappingsFile {
                 .map(|v| (crate::findings::LEGACY_CIS_FRAMEWORK, v)),
         );
         for (id, numbers) in entries {
-            let pos = (
-                numbers.referenced.line() as usize,
-                numbers.referenced.column() as usize,
-            );
             let Some(fw) = crate::compliance::get(id) else {
-                errors.push(LoadError::new(
+                errors.push(Diagnostic::at(
                     file,
                     text,
-                    pos.0,
-                    pos.1,
+                    numbers,
                     format!(
                         "unknown framework `{id}` in mappings.frameworks (known: {})",
                         crate::compliance::known_ids()
@@ -110,11 +105,10 @@ impl MappingsFile {
             };
             for n in &numbers.value {
                 if fw.requirement(&n.value).is_none() {
-                    errors.push(LoadError::new(
+                    errors.push(Diagnostic::at(
                         file,
                         text,
-                        n.referenced.line() as usize,
-                        n.referenced.column() as usize,
+                        n,
                         format!("{} has no requirement `{}`", fw.title(), n.value),
                     ));
                 }
