@@ -470,6 +470,7 @@ pub fn apply(report: &mut Report, waivers: &[Waiver], today: NaiveDate) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::Summary;
     use crate::findings::{AccountRef, ReportSource, Severity, ToolInfo, REPORT_FORMAT};
 
     fn finding(
