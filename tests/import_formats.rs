@@ -190,7 +190,9 @@ fn big_report(n: usize) -> Report {
         remediation: "x".repeat(5000),
         sources: vec![],
         mappings: Mappings {
-            cis: vec!["1.10".into()],
+            frameworks: [("cis-3.0".to_string(), vec!["1.10".to_string()])]
+                .into_iter()
+                .collect(),
             ..Mappings::default()
         },
     };
@@ -231,6 +233,7 @@ fn big_report(n: usize) -> Report {
         rules: vec![rule],
         summary: Summary::of(&findings),
         findings,
+        frameworks: vec![],
         warnings: vec![],
     }
 }
