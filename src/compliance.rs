@@ -112,7 +112,7 @@ pub fn summarize(
     }
     frameworks()
         .iter()
-        .filter(|fw| ids.is_none_or(|ids| ids.iter().any(|i| *i == fw.id)))
+        .filter(|fw| ids.is_none_or(|ids| ids.contains(&fw.id)))
         .map(|fw| summarize_one(fw, rules, &per_rule))
         // Unasked for, a framework no rule maps to says nothing.
         .filter(|s| ids.is_some() || s.requirements_covered > 0)
