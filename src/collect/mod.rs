@@ -38,13 +38,12 @@ use futures::StreamExt;
 
 pub use context::Ctx;
 use context::{collect_error, error_chain, error_code, one_line};
-use organizations::OrgAccount;
 pub use progress::{NoProgress, ScanProgress};
 pub use recorder::OperationRecorder;
 
 use crate::snapshot::{
-    Account, AccountAccess, CollectError, CostAnomaly, ScanInfo, Section, Shard, Snapshot,
-    SCHEMA_VERSION,
+    Account, AccountAccess, CollectError, CostAnomaly, OrganizationAccount, ScanInfo, Section,
+    Shard, Snapshot, SCHEMA_VERSION,
 };
 
 /// The role assumed in member accounts unless told otherwise.
@@ -230,22 +229,7 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
         .await
         .map_err(ScanError::Organization)?;
     let management_id = org.management_account_id.clone();
-    org.accounts = Some(
-        all_accounts
-            .iter()
-            .map(|a| crate::snapshot::OrganizationAccount {
-                id: a.id.clone(),
-                arn: a.arn.clone(),
-                name: a.name.clone(),
-                email: a.email.clone(),
-                status: a.status.clone(),
-                joined_method: a.joined_method.clone(),
-                joined_timestamp: a.joined_timestamp.clone(),
-                parent_id: a.parent_id.clone(),
-                ou_path: a.ou_path.clone(),
-            })
-            .collect(),
-    );
+    org.accounts = Some(all_accounts.clone());
     let selected = select(opts, &org, all_accounts)?;
 
     // The regions to audit: given, or those enabled in the caller's account.
@@ -503,8 +487,8 @@ fn sts_client(config: &SdkConfig, recorder: &OperationRecorder) -> aws_sdk_sts::
 fn select(
     opts: &ScanOptions,
     org: &crate::snapshot::Organization,
-    accounts: Vec<OrgAccount>,
-) -> Result<Vec<OrgAccount>, ScanError> {
+    accounts: Vec<OrganizationAccount>,
+) -> Result<Vec<OrganizationAccount>, ScanError> {
     for id in &opts.accounts {
         if !accounts.iter().any(|a| &a.id == id) {
             return Err(ScanError::InvalidOption(format!(
@@ -531,7 +515,7 @@ fn select(
             }
         }
     }
-    let under = |a: &OrgAccount| {
+    let under = |a: &OrganizationAccount| {
         parents.is_empty()
             || parents.iter().any(|(id, path)| {
                 a.parent_id == *id
@@ -539,11 +523,11 @@ fn select(
                     || a.ou_path.starts_with(&format!("{path}/"))
             })
     };
-    let in_shard = |a: &OrgAccount| match opts.shard {
+    let in_shard = |a: &OrganizationAccount| match opts.shard {
         None => true,
         Some((index, count)) => Shard { index, count }.holds(&a.id),
     };
-    let chosen: Vec<OrgAccount> = accounts
+    let chosen: Vec<OrganizationAccount> = accounts
         .into_iter()
         .filter(|a| opts.accounts.is_empty() || opts.accounts.contains(&a.id))
         .filter(under)
@@ -679,21 +663,9 @@ impl Scanner<'_> {
         Err(unassumable(failures))
     }
 
-    async fn account(&self, a: OrgAccount) -> Account {
+    async fn account(&self, a: OrganizationAccount) -> Account {
         let is_management = a.id == self.management_id;
-        let mut account = Account {
-            id: a.id.clone(),
-            arn: a.arn,
-            name: a.name,
-            email: a.email,
-            status: a.status.clone(),
-            joined_method: a.joined_method,
-            joined_timestamp: a.joined_timestamp,
-            parent_id: a.parent_id,
-            ou_path: a.ou_path,
-            is_management,
-            ..Account::default()
-        };
+        let mut account = Account::from_listing(&a, is_management);
         if a.status != "ACTIVE" {
             let reason = format!("the account is {}", a.status);
             account.set_not_collected(&reason, self.default_regions);

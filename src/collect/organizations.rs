@@ -5,21 +5,9 @@ use aws_sdk_organizations::Client;
 use futures::future::try_join_all;
 
 use super::context::{ts, Ctx};
-use crate::snapshot::{CollectError, Organization, OrganizationRoot, OrganizationalUnit};
-
-/// An account as the organization lists it, before its facts are collected.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrgAccount {
-    pub id: String,
-    pub arn: String,
-    pub name: String,
-    pub email: String,
-    pub status: String,
-    pub joined_method: Option<String>,
-    pub joined_timestamp: Option<String>,
-    pub parent_id: String,
-    pub ou_path: String,
-}
+use crate::snapshot::{
+    CollectError, Organization, OrganizationAccount, OrganizationRoot, OrganizationalUnit,
+};
 
 /// `organizations:DescribeOrganization`, with the SDK error kept so the scan
 /// can tell "denied" and "not in an organization" apart.
@@ -62,7 +50,7 @@ pub async fn tree(
     ctx: &Ctx,
     client: &Client,
     org: &mut Organization,
-) -> Result<Vec<OrgAccount>, CollectError> {
+) -> Result<Vec<OrganizationAccount>, CollectError> {
     let roots = ctx
         .call(
             "organizations:ListRoots",
@@ -125,7 +113,7 @@ async fn children(
     client: &Client,
     parent_id: &str,
     parent_path: &str,
-) -> Result<(Vec<OrganizationalUnit>, Vec<OrgAccount>), CollectError> {
+) -> Result<(Vec<OrganizationalUnit>, Vec<OrganizationAccount>), CollectError> {
     let ous = ctx.call(
         "organizations:ListOrganizationalUnitsForParent",
         None,
@@ -167,7 +155,7 @@ async fn children(
     let accounts = accounts
         .into_iter()
         .flat_map(|p| p.accounts.unwrap_or_default())
-        .map(|a| OrgAccount {
+        .map(|a| OrganizationAccount {
             status: a
                 .status
                 .as_ref()
