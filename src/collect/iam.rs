@@ -199,12 +199,21 @@ async fn credential_report(
     }
 }
 
-/// Parses the credential report CSV (with a header row) into rows.
+/// Parses the credential report CSV (with a header row) into rows, with the
+/// `csv` crate (RFC 4180: quoted fields, doubled quotes, CRLF or LF). A report
+/// that is not well-formed CSV (a row with another number of fields than the
+/// header, an unterminated quote) is an error, never a shorter list of users.
 pub fn parse_credential_report(text: &str) -> Result<Vec<CredentialReportRow>, String> {
-    let mut records = parse_csv(text).into_iter();
-    let Some(header) = records.next() else {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| format!("the credential report is not valid CSV: {e}"))?
+        .clone();
+    if header.is_empty() {
         return Ok(Vec::new());
-    };
+    }
     let column = |name: &str| header.iter().position(|h| h == name);
     let required = ["user", "arn"];
     for name in required {
@@ -213,15 +222,16 @@ pub fn parse_credential_report(text: &str) -> Result<Vec<CredentialReportRow>, S
         }
     }
     let mut rows = Vec::new();
-    for record in records {
+    for record in reader.records() {
+        let record = record.map_err(|e| format!("the credential report is not valid CSV: {e}"))?;
         if record.iter().all(|f| f.is_empty()) {
             continue;
         }
         let text = |name: &str| -> String {
             column(name)
                 .and_then(|i| record.get(i))
-                .cloned()
                 .unwrap_or_default()
+                .to_string()
         };
         let date = |name: &str| -> Option<String> {
             let v = text(name);
@@ -250,38 +260,6 @@ pub fn parse_credential_report(text: &str) -> Result<Vec<CredentialReportRow>, S
         });
     }
     Ok(rows)
-}
-
-/// A small RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    records
 }
 
 /// Users: `ListUsers` (for `PasswordLastUsed`), one
@@ -714,5 +692,17 @@ mod tests {
     fn a_report_without_the_user_column_is_an_error() {
         assert!(parse_credential_report("arn\nx\n").is_err());
         assert_eq!(parse_credential_report("").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn a_malformed_report_is_an_error_not_fewer_users() {
+        // A row with fewer fields than the header: the hand-written reader
+        // took it as a user with empty columns.
+        let short = "user,arn,mfa_active\nalice,arn:aws:iam::1:user/alice,true\nbob\n";
+        let err = parse_credential_report(short).unwrap_err();
+        assert!(err.contains("not valid CSV"), "{err}");
+        // An unterminated quote swallowed every later row.
+        let open = "user,arn\n\"alice,arn:aws:iam::1:user/alice\nbob,arn:aws:iam::1:user/bob\n";
+        assert!(parse_credential_report(open).is_err());
     }
 }
