@@ -1,10 +1,15 @@
 //! Every rule against its fixtures: `fixtures/rules/<rule-id>.yaml` holds the
 //! cases (merge patches over `fixtures/rules/base.json`, optional `params`
 //! as a config file sets them) with the statuses expected; the findings are also checked by insta snapshots.
+//!
+//! One test per rule (`cargo test --test rule_fixtures -- root-mfa-enabled`),
+//! so that one rule's failure does not hide another's: the harness is
+//! libtest-mimic, since the list of rules is known only at run time.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use libtest_mimic::{Arguments, Failed, Trial};
 use orgaudit::findings::{Finding, Scope, Status};
 use orgaudit::rules::{engine, RuleSet};
 use orgaudit::snapshot::Snapshot;
@@ -52,15 +57,13 @@ struct Case {
     expect: Vec<Status>,
 }
 
-/// Every case whose findings differ from its `expect`, reported together.
-static MISMATCHES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-
 fn base() -> Value {
     serde_json::from_str(&std::fs::read_to_string("fixtures/rules/base.json").unwrap()).unwrap()
 }
 
-/// Runs one rule's fixture file; returns the findings per case.
-fn run_fixture(rules: &RuleSet, id: &str) -> BTreeMap<String, Vec<Finding>> {
+/// Runs one rule's fixture file; returns the findings per case and every
+/// case whose findings differ from its `expect`.
+fn run_fixture(rules: &RuleSet, id: &str) -> (BTreeMap<String, Vec<Finding>>, Vec<String>) {
     let path = format!("fixtures/rules/{id}.yaml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let file: FixtureFile = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -68,6 +71,7 @@ fn run_fixture(rules: &RuleSet, id: &str) -> BTreeMap<String, Vec<Finding>> {
         .get(id)
         .unwrap_or_else(|| panic!("{path}: no rule `{id}`"));
     let mut out = BTreeMap::new();
+    let mut mismatches = Vec::new();
     for (name, case) in file.cases {
         let mut snap = base();
         if let Some(p) = &case.org {
@@ -105,7 +109,7 @@ fn run_fixture(rules: &RuleSet, id: &str) -> BTreeMap<String, Vec<Finding>> {
             .collect();
         let statuses: Vec<Status> = findings.iter().map(|f| f.status).collect();
         if statuses != case.expect {
-            MISMATCHES.lock().unwrap().push(format!(
+            mismatches.push(format!(
                 "{path}: case `{name}`: expected {:?}, got {statuses:?}: {:#?}",
                 case.expect,
                 findings.iter().map(|f| &f.message).collect::<Vec<_>>()
@@ -113,40 +117,54 @@ fn run_fixture(rules: &RuleSet, id: &str) -> BTreeMap<String, Vec<Finding>> {
         }
         out.insert(name, findings);
     }
-    out
+    (out, mismatches)
 }
 
-#[test]
-fn every_rule_passes_fails_and_errors_on_its_fixtures() {
+/// One rule against its fixture file: every case as expected, the statuses
+/// the rule must be able to give all given, and the findings as recorded.
+fn check_rule(id: &str) -> Result<(), Failed> {
+    let rules = RuleSet::builtin().map_err(|e| e.to_string())?;
+    let rule = rules.get(id).ok_or_else(|| format!("no rule `{id}`"))?;
+    let (cases, mismatches) = run_fixture(&rules, id);
+    if !mismatches.is_empty() {
+        return Err(mismatches.join("\n\n").into());
+    }
+    let seen: Vec<Status> = cases.values().flatten().map(|f| f.status).collect();
+    let needed: &[Status] = if rule.info.manual {
+        &[Status::Manual]
+    } else {
+        &[Status::Pass, Status::Fail, Status::Error]
+    };
+    for s in needed {
+        if !seen.contains(s) {
+            return Err(format!("rule `{id}`: no fixture case gives {s}").into());
+        }
+    }
+    insta::with_settings!({snapshot_suffix => id.to_string(), prepend_module_to_snapshot => false}, {
+        insta::assert_yaml_snapshot!("rule", cases);
+    });
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Arguments::from_args();
     let rules = RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let mut trials = Vec::new();
     let mut missing = Vec::new();
     for rule in &rules.rules {
-        let id = &rule.info.id;
+        let id = rule.info.id.clone();
         if !Path::new(&format!("fixtures/rules/{id}.yaml")).exists() {
-            missing.push(id.clone());
+            missing.push(id);
             continue;
         }
-        let cases = run_fixture(&rules, id);
-        let seen: Vec<Status> = cases.values().flatten().map(|f| f.status).collect();
-        let needed: &[Status] = if rule.info.manual {
-            &[Status::Manual]
-        } else {
-            &[Status::Pass, Status::Fail, Status::Error]
-        };
-        for s in needed {
-            assert!(seen.contains(s), "rule `{id}`: no fixture case gives {s}");
-        }
-        if !MISMATCHES.lock().unwrap().is_empty() {
-            continue;
-        }
-        insta::with_settings!({snapshot_suffix => id.clone(), prepend_module_to_snapshot => false}, {
-            insta::assert_yaml_snapshot!("rule", cases);
-        });
+        trials.push(Trial::test(id.clone(), move || check_rule(&id)));
     }
-    let mismatches = MISMATCHES.lock().unwrap();
-    assert!(mismatches.is_empty(), "{}", mismatches.join("\n\n"));
-    assert!(
-        missing.is_empty(),
-        "rules without fixtures in fixtures/rules/: {missing:?}"
-    );
+    trials.push(Trial::test("every_rule_has_a_fixture_file", move || {
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("rules without fixtures in fixtures/rules/: {missing:?}").into())
+        }
+    }));
+    libtest_mimic::run(&args, trials).exit_code()
 }
