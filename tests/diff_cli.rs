@@ -2,13 +2,17 @@
 //! still-failing findings; exit 1 on new failures; bad inputs exit 2 without
 //! writing the output file.
 
+mod support {
+    pub mod cli;
+}
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
 fn orgaudit() -> Command {
-    let mut c = Command::cargo_bin("orgaudit").unwrap();
-    c.env("NO_COLOR", "1").env("ORGAUDIT_TODAY", "2030-01-01");
+    let mut c = support::cli::orgaudit();
+    c.env("ORGAUDIT_TODAY", "2030-01-01");
     c
 }
 

@@ -13,25 +13,9 @@ use serde_json::Value;
 use support::moto::Moto;
 use support::seed;
 
-const MGMT_KEY: &str = "AKIAMOTOTESTMGMT0001";
-
 fn orgaudit(endpoint: &str) -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin("orgaudit"));
-    c.env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", MGMT_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", "moto-test-secret-not-real")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/nonexistent/orgaudit-test/config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/orgaudit-test/credentials",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    let mut c = support::cli::orgaudit_std_against(endpoint);
+    c.stdout(Stdio::null()).stderr(Stdio::piped());
     c
 }
 

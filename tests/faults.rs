@@ -18,7 +18,7 @@ use support::moto::Moto;
 use support::proxy::{Fault, Proxy, Rule};
 use support::seed;
 
-const MGMT_KEY: &str = "AKIAMOTOTESTMGMT0001";
+use support::cli::MGMT_KEY;
 
 fn options(endpoint: String, max_attempts: u32, timeout: Duration) -> ScanOptions {
     ScanOptions {
@@ -489,21 +489,8 @@ async fn stalled_responses_are_bounded_by_the_timeout() {
 /// The `orgaudit` binary, with the test environment's management
 /// credentials, against `endpoint`.
 fn orgaudit(endpoint: &str) -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("orgaudit").unwrap();
-    c.env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", MGMT_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", "moto-test-secret-not-real")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/nonexistent/orgaudit-test/config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/orgaudit-test/credentials",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .args(["scan", "--regions", "us-east-1,eu-west-1", "--no-progress"])
+    let mut c = support::cli::orgaudit_against(endpoint);
+    c.args(["scan", "--regions", "us-east-1,eu-west-1", "--no-progress"])
         .args(["--max-attempts", "2", "--retry-backoff-ms", "10"]);
     c
 }

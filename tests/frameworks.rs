@@ -3,12 +3,14 @@
 //! judged from the findings (FAILED over NOT_EVALUATED over WAIVED over
 //! PASSED over MANUAL).
 
-use assert_cmd::Command;
+mod support {
+    pub mod cli;
+}
+
 use orgaudit::findings::{RequirementStatus, Status};
 
 fn eval_json(extra: &[&str]) -> serde_json::Value {
-    let out = Command::cargo_bin("orgaudit")
-        .unwrap()
+    let out = support::cli::orgaudit()
         .args(["eval", "fixtures/demo-org.json", "-f", "json"])
         .args(extra)
         .env("ORGAUDIT_TODAY", "2025-01-20")
@@ -101,8 +103,7 @@ fn every_format_shows_the_framework_summary() {
         ("sarif", "\"frameworks\""),
         ("json", "\"frameworks\""),
     ] {
-        let out = Command::cargo_bin("orgaudit")
-            .unwrap()
+        let out = support::cli::orgaudit()
             .args(["eval", "fixtures/demo-org.json", "-f", format])
             .args(["--framework", "cis-5.0"])
             .env("ORGAUDIT_TODAY", "2025-01-20")

@@ -3,6 +3,10 @@
 //! attacker who controls a snapshot, a rules directory or a file name can
 //! make orgaudit do. Each case is one test.
 
+mod support {
+    pub mod cli;
+}
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -12,11 +16,8 @@ use predicates::prelude::*;
 const DEMO: &str = "fixtures/demo-org.json";
 
 fn orgaudit() -> Command {
-    let mut c = Command::cargo_bin("orgaudit").unwrap();
-    c.env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .env("ORGAUDIT_TODAY", "2027-01-01")
-        .timeout(Duration::from_secs(60));
+    let mut c = support::cli::orgaudit();
+    c.env("ORGAUDIT_TODAY", "2027-01-01");
     c
 }
 

@@ -1,7 +1,12 @@
 //! Hostile input and hostile environments, run against the real binary:
 //! what orgaudit writes to is never damaged, the environment never makes it
 //! panic, input files are bounded, and no message leaks internal names.
+
 #![cfg(unix)]
+
+mod support {
+    pub mod cli;
+}
 
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
@@ -11,24 +16,9 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use support::cli::{orgaudit, orgaudit_std};
 
 const DEMO: &str = "fixtures/demo-org.json";
-
-fn orgaudit() -> Command {
-    let mut c = Command::cargo_bin("orgaudit").unwrap();
-    c.env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .env_remove("RUST_BACKTRACE")
-        .timeout(Duration::from_secs(120));
-    c
-}
-
-/// The binary as a plain `std::process::Command` (signals, pipes, umask).
-fn orgaudit_std() -> std::process::Command {
-    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("orgaudit"));
-    c.env("NO_COLOR", "1").env_remove("COLUMNS");
-    c
-}
 
 /// A scan that must fail before any AWS call: credentials that exist, an
 /// endpoint that refuses connections.

@@ -7,10 +7,13 @@
 //! venv that `scripts/moto-server.sh install` makes (botocore comes with
 //! moto); a missing venv is installed, and a failed install fails the test.
 
+mod support {
+    pub mod cli;
+}
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
-use std::time::Duration;
 
 use assert_cmd::Command;
 use orgaudit::findings::{
@@ -22,11 +25,8 @@ use orgaudit::report::{render, Format, RenderOptions};
 const DEMO: &str = "fixtures/demo-org.json";
 
 fn orgaudit() -> Command {
-    let mut c = Command::cargo_bin("orgaudit").unwrap();
-    c.env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .env("ORGAUDIT_TODAY", "2027-01-01")
-        .timeout(Duration::from_secs(60));
+    let mut c = support::cli::orgaudit();
+    c.env("ORGAUDIT_TODAY", "2027-01-01");
     c
 }
 

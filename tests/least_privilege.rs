@@ -229,21 +229,9 @@ impl Lab {
              break_glass_users: [break-glass]\n",
         )
         .unwrap();
-        let out = assert_cmd::Command::cargo_bin("orgaudit")
-            .unwrap()
-            .env("NO_COLOR", "1")
-            .env("AWS_ENDPOINT_URL", self.moto.endpoint())
+        let out = support::cli::orgaudit_against(&self.moto.endpoint())
             .env("AWS_ACCESS_KEY_ID", key)
             .env("AWS_SECRET_ACCESS_KEY", secret)
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/nonexistent/orgaudit-test/config")
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                "/nonexistent/orgaudit-test/credentials",
-            )
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_SESSION_TOKEN")
             .args(["scan", "--regions", "us-east-1,eu-west-1", "--no-progress"])
             .args(["--max-attempts", "2", "--retry-backoff-ms", "10"])
             .arg("--config")

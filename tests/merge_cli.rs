@@ -6,9 +6,12 @@
 //! The shards here are cut from fixture snapshots the way `scan --shard K/N`
 //! cuts an organization (tests/fanout_moto.rs does it with real scans).
 
+mod support {
+    pub mod cli;
+}
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
 
 fn read(path: &str) -> Value {
@@ -85,12 +88,7 @@ struct Run {
 }
 
 fn orgaudit(args: &[&str]) -> Run {
-    let out = Command::cargo_bin("orgaudit")
-        .unwrap()
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = support::cli::orgaudit().args(args).output().unwrap();
     Run {
         code: out.status.code().unwrap(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -173,8 +171,7 @@ fn all_shards_merged_are_judged_as_the_whole_scan() {
     assert_eq!(merged_report["warnings"], single_report["warnings"]);
 
     // diff of the whole scan against the merge: nothing new, nothing fixed.
-    let out = Command::cargo_bin("orgaudit")
-        .unwrap()
+    let out = support::cli::orgaudit()
         .args(["diff", single.to_str().unwrap(), merged.to_str().unwrap()])
         .args(["-f", "json"])
         .output()

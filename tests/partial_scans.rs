@@ -6,7 +6,10 @@
 //! evaluated, never a false FAIL or ERROR, never silently absent. A clean
 //! shard exits 0.
 
-use assert_cmd::Command;
+mod support {
+    pub mod cli;
+}
+
 use serde_json::{json, Value};
 
 /// base.json as the shard that holds only its member account.
@@ -48,9 +51,7 @@ fn eval(snapshot: &Value) -> (i32, Value) {
     let input = dir.path().join("shard.json");
     std::fs::write(&input, snapshot.to_string()).unwrap();
     let out = dir.path().join("findings.json");
-    let status = Command::cargo_bin("orgaudit")
-        .unwrap()
-        .env("NO_COLOR", "1")
+    let status = support::cli::orgaudit()
         .args(["eval", input.to_str().unwrap(), "-f", "json", "-o"])
         .arg(&out)
         .output()
@@ -147,9 +148,7 @@ fn a_closed_account_is_listed_as_closed_in_every_format() {
         ("html", "closed (SUSPENDED): not audited"),
         ("json", "\"status\": \"SUSPENDED\""),
     ] {
-        let out = Command::cargo_bin("orgaudit")
-            .unwrap()
-            .env("NO_COLOR", "1")
+        let out = support::cli::orgaudit()
             .env("COLUMNS", "400")
             .args(["eval", input.to_str().unwrap(), "-f", format])
             .output()

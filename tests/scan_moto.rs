@@ -503,21 +503,7 @@ async fn an_unknown_profile_is_named() {
 
 /// The `orgaudit` binary against moto, as a user (or CI) runs it.
 fn orgaudit(moto: &Moto) -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("orgaudit").unwrap();
-    c.env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", moto.endpoint())
-        .env("AWS_ACCESS_KEY_ID", "AKIAMOTOTESTMGMT0001")
-        .env("AWS_SECRET_ACCESS_KEY", "moto-test-secret-not-real")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/nonexistent/orgaudit-test/config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/orgaudit-test/credentials",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN");
-    c
+    support::cli::orgaudit_against(&moto.endpoint())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,6 +2,10 @@
 //! reason, the gate, expired and unused waivers, and bad entries (exit 2 with
 //! the position). "Today" is pinned with `ORGAUDIT_TODAY`.
 
+mod support {
+    pub mod cli;
+}
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
@@ -9,8 +13,8 @@ use std::path::{Path, PathBuf};
 const DEMO: &str = "fixtures/demo-org.json";
 
 fn orgaudit(today: &str) -> Command {
-    let mut c = Command::cargo_bin("orgaudit").unwrap();
-    c.env("NO_COLOR", "1").env("ORGAUDIT_TODAY", today);
+    let mut c = support::cli::orgaudit();
+    c.env("ORGAUDIT_TODAY", today);
     c
 }
 

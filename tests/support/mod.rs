@@ -1,3 +1,4 @@
+pub mod cli;
 pub mod moto;
 pub mod proxy;
 pub mod seed;
