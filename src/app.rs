@@ -339,9 +339,13 @@ fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
 
 /// Renders the report where asked and returns the exit code.
 pub fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode, AppError> {
-    write_output(out.output.as_deref(), |w, opts| {
-        report::write(report, out.format, opts, w)
-    })?;
+    let format = out
+        .format
+        .unwrap_or_else(|| default_format(out.output.is_none()));
+    match out.output.as_deref() {
+        Some(dir) if is_dir_output(dir) => write_files(dir, report, format)?,
+        path => write_output(path, |w, opts| report::write(report, format, opts, w))?,
+    }
     print_warnings(&report.warnings);
     Ok(ExitCode::from(exit_code(
         report,
@@ -406,11 +410,66 @@ fn check_outputs(outputs: &[(&str, &Path)], inputs: &[&Path]) -> Result<(), AppE
                 path.display()
             )));
         }
+        if is_dir_output(path) {
+            if path.exists() && !path.is_dir() {
+                return Err(AppError::Usage(format!(
+                    "{flag} {} names a directory (it ends with `/`) but is a file",
+                    path.display()
+                )));
+            }
+            continue;
+        }
         crate::fsutil::check_writable(path).map_err(|source| AppError::Write {
             path: path.display().to_string(),
             source,
         })?;
     }
+    Ok(())
+}
+
+/// The format when `--format` is not given: the grouped view for a person
+/// at a terminal; the table everywhere else (a file, a pipe), so that what
+/// scripts read does not change with where it runs.
+fn default_format(to_stdout: bool) -> report::Format {
+    if to_stdout && std::io::stdout().is_terminal() {
+        report::Format::Grouped
+    } else {
+        report::Format::Table
+    }
+}
+
+/// Whether an output path names a directory to write files into
+/// (`--output DIR/`, with the trailing slash).
+fn is_dir_output(path: &Path) -> bool {
+    path.as_os_str().as_encoded_bytes().ends_with(b"/")
+}
+
+/// Writes `report` as files in `dir` (created if missing): `orgaudit.EXT`,
+/// or `orgaudit-1.EXT` … when the format splits its output (SARIF within
+/// code scanning's upload limits). Nothing is replaced unless every file
+/// was written.
+fn write_files(dir: &Path, report: &Report, format: report::Format) -> Result<(), AppError> {
+    let io_error = |source| AppError::Write {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut files =
+        crate::fsutil::FileSet::new(dir, "orgaudit", format.extension()).map_err(io_error)?;
+    report::write_files(report, format, &RenderOptions::plain(), &mut files).map_err(
+        |e| match e {
+            report::RenderError::Io(source) => io_error(source),
+            e => AppError::Render(e),
+        },
+    )?;
+    let written = files.commit().map_err(io_error)?;
+    to_stderr(&format!(
+        "wrote {} in {}",
+        match written.len() {
+            1 => "1 file".to_string(),
+            n => format!("{n} files"),
+        },
+        dir.display()
+    ));
     Ok(())
 }
 

@@ -67,11 +67,16 @@ pub struct RuleArgs {
 /// How findings are written and how the exit code is decided.
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format. Default: `grouped` when standard output is a
+    /// terminal, `table` otherwise (files and pipes: the layout scripts
+    /// already read).
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
     /// Write to this file instead of standard output (written atomically).
-    #[arg(long, short = 'o', value_name = "FILE")]
+    /// A path ending in `/` is a directory: the report is written into it as
+    /// `orgaudit.EXT`, or, for SARIF too large for one code-scanning upload,
+    /// as `orgaudit-1.sarif`, `orgaudit-2.sarif`, … (one upload each).
+    #[arg(long, short = 'o', value_name = "FILE|DIR/")]
     pub output: Option<PathBuf>,
     /// Fail (exit 1) only on failing findings of this severity or above.
     /// Default: any failing finding.

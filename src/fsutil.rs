@@ -385,6 +385,118 @@ fn signal_thread(ready: std::sync::mpsc::Sender<()>) {
     });
 }
 
+/// Files written together into one directory (`--output DIR/`): each is
+/// written to a temporary file there, and [`FileSet::commit`] renames them
+/// all into place as `STEM.EXT` (one file) or `STEM-1.EXT` … `STEM-N.EXT`,
+/// then removes the files of those names that an earlier, larger output
+/// left (so that `DIR/*.EXT` is this output, whole). Dropped without a
+/// commit, the temporary files are removed and nothing is replaced.
+pub struct FileSet {
+    dir: PathBuf,
+    stem: String,
+    ext: String,
+    files: Vec<(PathBuf, std::io::BufWriter<std::fs::File>)>,
+}
+
+impl FileSet {
+    /// A set of files in `dir`, created (with its parents) if missing.
+    pub fn new(dir: &Path, stem: &str, ext: &str) -> std::io::Result<FileSet> {
+        std::fs::create_dir_all(dir)?;
+        if !std::fs::metadata(dir)?.is_dir() {
+            return Err(refuse(&format!("{} is not a directory", dir.display())));
+        }
+        install_signal_cleanup();
+        Ok(FileSet {
+            dir: dir.to_path_buf(),
+            stem: stem.to_string(),
+            ext: ext.to_string(),
+            files: Vec::new(),
+        })
+    }
+
+    /// Starts the next file.
+    pub fn next_file(&mut self) -> std::io::Result<&mut dyn Write> {
+        let target = self.dir.join(format!("{}.{}", self.stem, self.ext));
+        let (tmp, file) = create_temp(&self.dir, &target)?;
+        self.files
+            .push((tmp, std::io::BufWriter::with_capacity(OUT_BUFFER, file)));
+        Ok(&mut self.files.last_mut().expect("just pushed").1)
+    }
+
+    /// Renames the files into place and removes stale ones; returns the
+    /// paths written, in order.
+    pub fn commit(mut self) -> std::io::Result<Vec<PathBuf>> {
+        let files = std::mem::take(&mut self.files);
+        let n = files.len();
+        let name = |i: usize| {
+            if n == 1 {
+                format!("{}.{}", self.stem, self.ext)
+            } else {
+                format!("{}-{}.{}", self.stem, i + 1, self.ext)
+            }
+        };
+        let mut temps = Vec::with_capacity(n);
+        let mut result: std::io::Result<()> = Ok(());
+        for (tmp, out) in files {
+            if result.is_ok() {
+                result = out
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .and_then(|f| f.sync_all());
+            }
+            temps.push(tmp);
+        }
+        let mut written = Vec::with_capacity(n);
+        if result.is_ok() {
+            for (i, tmp) in temps.iter().enumerate() {
+                let path = self.dir.join(name(i));
+                if let Err(e) = std::fs::rename(tmp, &path) {
+                    result = Err(e);
+                    break;
+                }
+                written.push(path);
+            }
+        }
+        for tmp in &temps {
+            if result.is_err() {
+                let _ = std::fs::remove_file(tmp);
+            }
+            forget_temp(tmp);
+        }
+        result?;
+        // Stale files of an earlier output: STEM.EXT, STEM-<number>.EXT.
+        for entry in std::fs::read_dir(&self.dir)?.flatten() {
+            let file_name = entry.file_name();
+            let Some(file_name) = file_name.to_str() else {
+                continue;
+            };
+            let ours = file_name
+                .strip_prefix(self.stem.as_str())
+                .and_then(|rest| rest.strip_suffix(&format!(".{}", self.ext)))
+                .is_some_and(|mid| {
+                    mid.is_empty()
+                        || mid
+                            .strip_prefix('-')
+                            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                });
+            let path = self.dir.join(file_name);
+            if ours && !written.contains(&path) && entry.file_type().is_ok_and(|t| t.is_file()) {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        Ok(written)
+    }
+}
+
+impl Drop for FileSet {
+    fn drop(&mut self) {
+        for (tmp, _) in self.files.drain(..) {
+            let _ = std::fs::remove_file(&tmp);
+            forget_temp(&tmp);
+        }
+    }
+}
+
 /// Debug builds only: waits `ORGAUDIT_TEST_WRITE_PAUSE_MS` milliseconds
 /// while a temporary file is open, so that tests can interrupt a write.
 fn test_pause() {

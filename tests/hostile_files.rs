@@ -557,7 +557,7 @@ fn every_format_of_a_hostile_snapshot_parses_back_with_its_own_grammar() {
         serde_json::from_slice(&eval_format(&snapshot, "json").stdout).unwrap();
     let findings = json["findings"].as_array().unwrap().len();
     for format in [
-        "table", "json", "sarif", "junit", "markdown", "html", "asff", "ocsf", "csv",
+        "table", "grouped", "json", "sarif", "junit", "markdown", "html", "asff", "ocsf", "csv",
     ] {
         let out = eval_format(&snapshot, format);
         assert_eq!(out.status.code(), Some(1), "{format}");
@@ -584,6 +584,15 @@ fn every_format_of_a_hostile_snapshot_parses_back_with_its_own_grammar() {
                 assert!(
                     text.contains(r"acme-prod-web\u009b31m\u202egnp.exe"),
                     "{format}"
+                );
+            }
+            "grouped" => {
+                // Shown escaped, on the account's own line.
+                assert!(
+                    text.lines().any(|l| l.starts_with(
+                        r"acme-prod-web\u{9b}31m\u{202e}gnp.exe\u{200b}\u{2028}\u{feff} ("
+                    )),
+                    "{text}"
                 );
             }
             "junit" => {

@@ -341,6 +341,53 @@ fn table_wraps_to_width() {
     }
 }
 
+// ---- grouped terminal view --------------------------------------------------
+
+#[test]
+fn grouped_snapshot() {
+    insta::assert_snapshot!(plain(Format::Grouped));
+}
+
+#[test]
+fn grouped_at_80_columns_snapshot() {
+    let opts = RenderOptions {
+        color: false,
+        width: Some(80),
+    };
+    let text = render(&sample_report(), Format::Grouped, &opts).unwrap();
+    for line in text.lines().filter(|l| l.starts_with("    ")) {
+        assert!(line.chars().count() <= 80, "too wide: {line}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn grouped_folds_an_unreachable_account_into_one_line() {
+    let text = plain(Format::Grouped);
+    let folded: Vec<&str> = text.lines().filter(|l| l.contains("not reached")).collect();
+    assert_eq!(folded.len(), 1, "{text}");
+    assert!(
+        folded[0].contains("checks not evaluated: ") || folded[0].contains("check not evaluated: "),
+        "{}",
+        folded[0]
+    );
+    assert!(text.trim_end().lines().last().is_some());
+}
+
+#[test]
+fn grouped_colour_only_when_asked_and_never_the_snapshots_own() {
+    let text = plain(Format::Grouped);
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(text.contains("\\u{1b}[31mred"), "{text}");
+    let opts = RenderOptions {
+        color: true,
+        width: Some(120),
+    };
+    let text = render(&sample_report(), Format::Grouped, &opts).unwrap();
+    assert!(text.contains("\u{1b}["));
+    assert!(!text.contains("\u{1b}[31mred"));
+}
+
 // ---- JSON -----------------------------------------------------------------
 
 #[test]

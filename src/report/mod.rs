@@ -36,6 +36,31 @@ pub trait Renderer: Sync {
         opts: &RenderOptions,
         out: &mut dyn Write,
     ) -> Result<(), RenderError>;
+
+    /// Writes `report` as one or more files (`--output DIR/`): a format
+    /// whose consumer limits the size of one file (SARIF) writes as many as
+    /// it needs; every other format writes one.
+    fn write_files(
+        &self,
+        report: &Report,
+        opts: &RenderOptions,
+        files: &mut dyn Files,
+    ) -> Result<(), RenderError> {
+        self.write(report, opts, files.next_file()?)
+    }
+}
+
+/// Where [`Renderer::write_files`] writes: each call of [`Files::next_file`]
+/// starts a new file (the previous one is complete). The caller names the
+/// files (`orgaudit.sarif`, or `orgaudit-1.sarif`, `orgaudit-2.sarif`, …).
+pub trait Files {
+    fn next_file(&mut self) -> Result<&mut dyn Write, RenderError>;
+}
+
+impl Files for crate::fsutil::FileSet {
+    fn next_file(&mut self) -> Result<&mut dyn Write, RenderError> {
+        Ok(crate::fsutil::FileSet::next_file(self)?)
+    }
 }
 
 /// Declares the output formats and their modules:
@@ -74,6 +99,9 @@ macro_rules! formats {
 formats! {
     /// A summary per account and the failing findings, for a terminal.
     Table => table::TableReport, "table", "txt";
+    /// Findings grouped by account, each message on its own wrapped line,
+    /// unreachable accounts on one line: the default on a terminal.
+    Grouped => grouped::Grouped, "grouped", "txt";
     /// The findings document (`docs/json-format.md`).
     Json => json::Json, "json", "json";
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
@@ -148,6 +176,17 @@ pub fn write(
     out: &mut dyn Write,
 ) -> Result<(), RenderError> {
     format.renderer().write(report, opts, out)
+}
+
+/// Writes `report` in `format` as one or more files
+/// ([`Renderer::write_files`]).
+pub fn write_files(
+    report: &Report,
+    format: Format,
+    opts: &RenderOptions,
+    files: &mut dyn Files,
+) -> Result<(), RenderError> {
+    format.renderer().write_files(report, opts, files)
 }
 
 /// Renders `report` in `format` into a string (tests, benchmarks, small

@@ -1,6 +1,9 @@
 //! SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
 //!
-//! One run; `tool.driver` lists every rule of the report as a
+//! One run, or — when one run would hold more results than GitHub code
+//! scanning keeps ([`Limits`]) — one run per OU path, each with its own
+//! `automationDetails.id` category, in as many files as the upload limits
+//! require ([`plan`]). `tool.driver` lists every rule of the report as a
 //! `reportingDescriptor`. Findings map to results as follows (see also
 //! `docs/sarif.md`):
 //!
@@ -28,7 +31,8 @@ use serde_json::{json, Value};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, Suppression, Tool,
+    ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, RunAutomationDetails,
+    Suppression, Tool,
     ToolComponent,
 };
 
@@ -51,69 +55,396 @@ impl Renderer for Sarif {
         _: &RenderOptions,
         out: &mut dyn std::io::Write,
     ) -> Result<(), RenderError> {
-        super::json::write(out, &to_sarif(report))
+        let files = plan(report, &Limits::GITHUB)?;
+        if files.len() > 1 {
+            return Err(RenderError::Invalid(too_many_files(&files)));
+        }
+        for file in &files {
+            file.write(out)?;
+        }
+        Ok(())
+    }
+
+    fn write_files(
+        &self,
+        report: &Report,
+        _: &RenderOptions,
+        files: &mut dyn super::Files,
+    ) -> Result<(), RenderError> {
+        for file in plan(report, &Limits::GITHUB)? {
+            file.write(files.next_file()?)?;
+        }
+        Ok(())
     }
 }
 
-/// The SARIF log of a report.
-pub fn to_sarif(report: &Report) -> serde_sarif::sarif::Sarif {
-    // Rules: those of the report, plus a minimal descriptor for any rule a
-    // finding names that the report does not describe (so that every
-    // `ruleIndex` resolves).
-    let mut rules: Vec<RuleInfo> = report.rules.clone();
-    for f in &report.findings {
-        if !rules.iter().any(|r| r.id == f.rule_id) {
-            rules.push(RuleInfo {
-                id: f.rule_id.clone(),
-                title: f.title.clone(),
-                severity: f.severity,
-                scope: Scope::Account,
-                service: "aws".to_string(),
-                manual: false,
-                passes_when: None,
-                rationale: String::new(),
-                remediation: String::new(),
-                sources: Vec::new(),
-                mappings: Mappings::default(),
+/// What GitHub code scanning takes in one upload (its "SARIF support"
+/// limits). orgaudit keeps below them, splitting runs and files, and stops
+/// (exit 2) when it cannot; nothing is left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Results per run. GitHub rejects a run of more than 25,000 and keeps
+    /// only 5,000 of a larger run, so 5,000 is the most that all arrive.
+    pub results_per_run: usize,
+    /// Runs per file (GitHub: 20).
+    pub runs_per_file: usize,
+    /// Bytes of a gzip-compressed file (GitHub: 10 MB).
+    pub gzip_bytes_per_file: u64,
+}
+
+impl Limits {
+    /// GitHub code scanning's limits.
+    pub const GITHUB: Limits = Limits {
+        results_per_run: 5_000,
+        runs_per_file: 20,
+        gzip_bytes_per_file: 10_000_000,
+    };
+}
+
+/// One SARIF file of a report: its runs, serialized.
+pub struct SarifFile {
+    /// Each run as pretty JSON (at indentation 0) and its category.
+    runs: Vec<SerializedRun>,
+    /// The gzip-compressed size of the runs, an upper bound.
+    gzip_bytes: u64,
+}
+
+struct SerializedRun {
+    category: Option<String>,
+    results: usize,
+    json: Vec<u8>,
+    gzip_bytes: u64,
+}
+
+impl SarifFile {
+    /// The categories (`automationDetails.id`) of the file's runs; `None`
+    /// for the one run of a report that needs no split.
+    pub fn categories(&self) -> Vec<Option<&str>> {
+        self.runs.iter().map(|r| r.category.as_deref()).collect()
+    }
+
+    /// The results in the file.
+    pub fn results(&self) -> usize {
+        self.runs.iter().map(|r| r.results).sum()
+    }
+
+    /// Writes the log: the layout of the pretty JSON of the whole document
+    /// (each run re-indented into `runs`; a line break in pretty JSON is
+    /// never inside a string).
+    pub fn write(&self, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+        writeln!(out, "{{\n  \"$schema\": \"{SARIF_SCHEMA_URI}\",\n  \"runs\": [")?;
+        for (i, run) in self.runs.iter().enumerate() {
+            out.write_all(b"    ")?;
+            for (j, line) in run.json.split(|b| *b == b'\n').enumerate() {
+                if j > 0 {
+                    out.write_all(b"\n    ")?;
+                }
+                out.write_all(line)?;
+            }
+            out.write_all(if i + 1 < self.runs.len() { b",\n" } else { b"\n" })?;
+        }
+        out.write_all(b"  ],\n  \"version\": \"2.1.0\"\n}\n")?;
+        Ok(())
+    }
+}
+
+/// The message when a report needs several files but one output was given.
+fn too_many_files(files: &[SarifFile]) -> String {
+    let runs: usize = files.iter().map(|f| f.runs.len()).sum();
+    let gzip: u64 = files.iter().map(|f| f.gzip_bytes).sum();
+    let results: usize = files.iter().map(SarifFile::results).sum();
+    format!(
+        "the SARIF log of this report ({results} results in {runs} runs, about {:.1} MB \
+         gzip-compressed) is more than GitHub code scanning takes in one upload ({} runs, \
+         {} MB); nothing was written. Write it as {} files, each one upload, with \
+         `--output DIR/` (see docs/sarif.md)",
+        gzip as f64 / 1e6,
+        Limits::GITHUB.runs_per_file,
+        Limits::GITHUB.gzip_bytes_per_file / 1_000_000,
+        files.len()
+    )
+}
+
+/// The SARIF files of a report within `limits`: one file with one run when
+/// the results fit in a run; otherwise one run per OU path (an OU path
+/// whose accounts have more results than a run takes is split by account
+/// id modulo N, as `scan --shard K/N` splits accounts), the runs packed in
+/// order into files of at most `limits.runs_per_file` runs and
+/// `limits.gzip_bytes_per_file`. An error when a single account has more
+/// results than a run takes, or a single run is larger than a file may be.
+pub fn plan(report: &Report, limits: &Limits) -> Result<Vec<SarifFile>, RenderError> {
+    let log = LogParts::new(report);
+    let mut runs = Vec::new();
+    for (category, findings) in split_runs(report, limits)? {
+        let run = log.run(&findings, category.clone());
+        let mut json = Vec::with_capacity(findings.len() * 1500 + 64 * 1024);
+        super::json::write(&mut json, &run)?;
+        json.pop(); // the final newline
+        let gzip_bytes = gzip_size(&json)?;
+        if gzip_bytes + ENVELOPE_BYTES > limits.gzip_bytes_per_file {
+            return Err(RenderError::Invalid(format!(
+                "the SARIF run {} ({} results) is about {:.1} MB gzip-compressed, more than \
+                 GitHub code scanning takes in one file ({} MB); nothing was written. Its \
+                 messages are unusually long: use -f json or -f csv for this report",
+                crate::sanitize::one_line(category.as_deref().unwrap_or("of the report")),
+                findings.len(),
+                gzip_bytes as f64 / 1e6,
+                limits.gzip_bytes_per_file / 1_000_000
+            )));
+        }
+        runs.push(SerializedRun {
+            category,
+            results: findings.len(),
+            json,
+            gzip_bytes,
+        });
+    }
+    let mut files: Vec<SarifFile> = Vec::new();
+    for run in runs {
+        let fits = files.last().is_some_and(|f| {
+            f.runs.len() < limits.runs_per_file
+                && f.gzip_bytes + run.gzip_bytes <= limits.gzip_bytes_per_file
+        });
+        if !fits {
+            files.push(SarifFile {
+                runs: Vec::new(),
+                gzip_bytes: ENVELOPE_BYTES,
             });
         }
+        let file = files.last_mut().expect("a file was just added");
+        file.gzip_bytes += run.gzip_bytes;
+        file.runs.push(run);
     }
-    let index: BTreeMap<&str, usize> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
+    Ok(files)
+}
 
-    let partition = super::partition(report);
-    let results: Vec<SarifResult> = report
+/// What the document around the runs adds, compressed, at most.
+const ENVELOPE_BYTES: u64 = 1024;
+
+/// The gzip-compressed size of `bytes` at the fastest level: an upper bound
+/// of what `gzip` and the upload's own compression (default level) make of
+/// the same text. Files compressed together are at most the sum of their
+/// parts plus the headers.
+fn gzip_size(bytes: &[u8]) -> Result<u64, RenderError> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Counter(0), flate2::Compression::fast());
+    gz.write_all(bytes)?;
+    Ok(gz.finish()?.0)
+}
+
+/// A writer that counts bytes and keeps none.
+struct Counter(u64);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The category of a run of the accounts under `ou_path`
+/// (`orgaudit/Root/Workloads/`), with a shard when the OU is split
+/// (`orgaudit/Root/Workloads/shard-2-of-4/`). A category ends with `/`:
+/// code scanning reads `automationDetails.id` up to its last `/` as the
+/// category.
+fn category(ou_path: &str, shard: Option<(u64, u64)>) -> String {
+    let ou = if ou_path.is_empty() { "-" } else { ou_path };
+    match shard {
+        None => format!("orgaudit/{ou}/"),
+        Some((k, n)) => format!("orgaudit/{ou}/shard-{k}-of-{n}/"),
+    }
+}
+
+/// A run to write: its category and its findings.
+type PlannedRun<'a> = (Option<String>, Vec<&'a Finding>);
+
+/// The results (non-PASS findings, in report order) grouped into runs:
+/// `(category, findings)`; see [`plan`].
+fn split_runs<'a>(
+    report: &'a Report,
+    limits: &Limits,
+) -> Result<Vec<PlannedRun<'a>>, RenderError> {
+    use std::collections::HashMap;
+    let results: Vec<&Finding> = report
         .findings
         .iter()
         .filter(|f| f.status != Status::Pass)
-        .map(|f| {
-            let i = index[f.rule_id.as_str()];
-            result(f, &rules[i], i, &partition)
-        })
         .collect();
+    if results.len() <= limits.results_per_run {
+        return Ok(vec![(None, results)]);
+    }
+    let ou_of: HashMap<&str, &str> = report
+        .accounts
+        .iter()
+        .map(|a| (a.id.as_str(), a.ou_path.as_str()))
+        .collect();
+    let mut by_ou: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in results {
+        let ou = ou_of.get(f.account_id.as_str()).copied().unwrap_or("");
+        by_ou.entry(ou).or_default().push(f);
+    }
+    let mut runs = Vec::new();
+    for (ou, findings) in by_ou {
+        if findings.len() <= limits.results_per_run {
+            runs.push((Some(category(ou, None)), findings));
+            continue;
+        }
+        // The results of each account: one account must fit in a run.
+        let mut per_account: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in &findings {
+            *per_account.entry(f.account_id.as_str()).or_default() += 1;
+        }
+        if let Some((id, n)) = per_account
+            .iter()
+            .find(|(_, n)| **n > limits.results_per_run)
+        {
+            let name = findings
+                .iter()
+                .find(|f| f.account_id == *id)
+                .map_or("", |f| f.account_name.as_str());
+            return Err(RenderError::Invalid(format!(
+                "account {} ({}) alone has {n} SARIF results, more than GitHub code scanning \
+                 keeps of one run ({}); nothing was written. Waive the accepted findings \
+                 (--config), narrow the rules (--framework), or use -f json or -f csv for \
+                 this report",
+                crate::sanitize::one_line(id),
+                crate::sanitize::one_line(name),
+                limits.results_per_run
+            )));
+        }
+        // The fewest shards (a power of two) that fit.
+        let mut n: u64 = 2;
+        let buckets = loop {
+            let mut buckets: BTreeMap<u64, usize> = BTreeMap::new();
+            for (id, count) in &per_account {
+                *buckets.entry(shard_of(id, n)).or_default() += count;
+            }
+            if buckets.values().all(|c| *c <= limits.results_per_run) || n >= 1 << 20 {
+                break buckets;
+            }
+            n *= 2;
+        };
+        if buckets.values().any(|c| *c > limits.results_per_run) {
+            return Err(RenderError::Invalid(format!(
+                "the accounts under {} cannot be split into SARIF runs of at most {} results; \
+                 nothing was written. Use -f json or -f csv for this report",
+                crate::sanitize::one_line(ou),
+                limits.results_per_run
+            )));
+        }
+        let mut shards: BTreeMap<u64, Vec<&Finding>> = BTreeMap::new();
+        for f in findings {
+            shards.entry(shard_of(&f.account_id, n)).or_default().push(f);
+        }
+        for (k, findings) in shards {
+            runs.push((Some(category(ou, Some((k + 1, n)))), findings));
+        }
+    }
+    Ok(runs)
+}
 
-    let driver = ToolComponent::builder()
-        .name(report.tool.name.clone())
-        .version(report.tool.version.clone())
-        .semantic_version(report.tool.version.clone())
-        .rules(rules.iter().map(descriptor).collect::<Vec<_>>())
-        .build();
+/// The shard (0-based) of an account among `n`: its id modulo `n`, as
+/// `scan --shard` counts; an id that is not a number by its hash.
+fn shard_of(account_id: &str, n: u64) -> u64 {
+    match account_id.parse::<u64>() {
+        Ok(id) => id % n,
+        Err(_) => crate::findings::fnv1a64(account_id.as_bytes()) % n,
+    }
+}
 
-    let mut run = Run::builder()
-        .tool(Tool::builder().driver(driver).build())
-        .results(results)
-        .invocations(vec![invocation(report)])
-        .build();
-    run.properties = Some(run_properties(report));
-
+/// The SARIF log of a report as one document with one run (tests; the
+/// renderer splits large reports, see [`plan`]).
+pub fn to_sarif(report: &Report) -> serde_sarif::sarif::Sarif {
+    let log = LogParts::new(report);
+    let results: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.status != Status::Pass)
+        .collect();
     serde_sarif::sarif::Sarif::builder()
         .schema(SARIF_SCHEMA_URI)
         .version(json!("2.1.0"))
-        .runs(vec![run])
+        .runs(vec![log.run(&results, None)])
         .build()
+}
+
+/// What every run of a report's log shares.
+struct LogParts {
+    rules: Vec<RuleInfo>,
+    index: BTreeMap<String, usize>,
+    driver: ToolComponent,
+    invocation: Invocation,
+    properties: PropertyBag,
+    partition: String,
+}
+
+impl LogParts {
+    fn new(report: &Report) -> LogParts {
+        // Rules: those of the report, plus a minimal descriptor for any rule a
+        // finding names that the report does not describe (so that every
+        // `ruleIndex` resolves).
+        let mut rules: Vec<RuleInfo> = report.rules.clone();
+        let mut index: BTreeMap<String, usize> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        for f in &report.findings {
+            if !index.contains_key(&f.rule_id) {
+                index.insert(f.rule_id.clone(), rules.len());
+                rules.push(RuleInfo {
+                    id: f.rule_id.clone(),
+                    title: f.title.clone(),
+                    severity: f.severity,
+                    scope: Scope::Account,
+                    service: "aws".to_string(),
+                    manual: false,
+                    passes_when: None,
+                    rationale: String::new(),
+                    remediation: String::new(),
+                    sources: Vec::new(),
+                    mappings: Mappings::default(),
+                });
+            }
+        }
+        let driver = ToolComponent::builder()
+            .name(report.tool.name.clone())
+            .version(report.tool.version.clone())
+            .semantic_version(report.tool.version.clone())
+            .rules(rules.iter().map(descriptor).collect::<Vec<_>>())
+            .build();
+        LogParts {
+            driver,
+            invocation: invocation(report),
+            properties: run_properties(report),
+            partition: super::partition(report),
+            rules,
+            index,
+        }
+    }
+
+    /// A run of `findings` (no PASS among them), with its category.
+    fn run(&self, findings: &[&Finding], category: Option<String>) -> Run {
+        let results: Vec<SarifResult> = findings
+            .iter()
+            .map(|f| {
+                let i = self.index[f.rule_id.as_str()];
+                result(f, &self.rules[i], i, &self.partition)
+            })
+            .collect();
+        let mut run = Run::builder()
+            .tool(Tool::builder().driver(self.driver.clone()).build())
+            .results(results)
+            .invocations(vec![self.invocation.clone()])
+            .build();
+        run.automation_details =
+            category.map(|id| RunAutomationDetails::builder().id(id).build());
+        run.properties = Some(self.properties.clone());
+        run
+    }
 }
 
 fn descriptor(rule: &RuleInfo) -> ReportingDescriptor {
