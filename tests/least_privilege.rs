@@ -620,6 +620,10 @@ async fn removing_a_guardrail_read_makes_its_rules_error() {
         ("organizations:DescribePolicy", scp_rules),
         ("organizations:ListTargetsForPolicy", scp_rules),
         ("s3:ListAllMyBuckets", &["log-archive-separate-account"]),
+        (
+            "s3:GetAccountPublicAccessBlock",
+            &["s3-account-public-access-blocked"],
+        ),
     ];
     let Some(lab) = Lab::start().await else {
         return;

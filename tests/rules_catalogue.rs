@@ -48,6 +48,7 @@ const CATALOGUE: &[&str] = &[
     "root-mfa-enabled",
     "root-no-access-keys",
     "root-not-recently-used",
+    "s3-account-public-access-blocked",
     "scp-deny-leave-organization",
     "scp-enabled",
     "scp-guardrail-every-ou",

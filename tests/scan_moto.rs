@@ -317,6 +317,25 @@ async fn scan_of_a_seeded_organization() {
         .recorder_statuses
         .is_empty());
 
+    // S3 Block Public Access, account level: all four on in the
+    // management account, two in dev, none set in prod
+    // (NoSuchPublicAccessBlockConfiguration: null, a fact).
+    let all = orgaudit::snapshot::PublicAccessBlock {
+        block_public_acls: Some(true),
+        ignore_public_acls: Some(true),
+        block_public_policy: Some(true),
+        restrict_public_buckets: Some(true),
+    };
+    assert_eq!(mgmt.s3_public_access_block.data(), Some(&Some(all)));
+    let partial = dev.s3_public_access_block.data().unwrap().clone().unwrap();
+    assert_eq!(partial.block_public_acls, Some(true));
+    assert_eq!(partial.ignore_public_acls, Some(false));
+    assert_eq!(prod.s3_public_access_block.data(), Some(&None));
+    assert!(matches!(
+        closed.s3_public_access_block,
+        Section::NotCollected { .. }
+    ));
+
     // Budgets and anomaly detection: management account only.
     let budgets = mgmt.budgets.data().unwrap();
     assert_eq!(budgets[0].name, "monthly-cost");

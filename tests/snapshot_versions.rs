@@ -64,12 +64,53 @@ fn the_shipped_demo_is_current_and_judged_without_errors_from_missing_facts() {
     }
 }
 
+/// The sections of schema 1.2, each read by its rules.
+const SINCE_1_2: &[(&str, &str)] =
+    &[("s3_public_access_block", "s3-account-public-access-blocked")];
+
+#[test]
+fn a_snapshot_of_schema_1_1_still_loads_and_the_rules_of_1_2_say_so() {
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/demo-org.json").unwrap()).unwrap();
+    json["schema_version"] = "1.1".into();
+    for account in json["accounts"].as_array_mut().unwrap() {
+        for (section, _) in SINCE_1_2 {
+            account.as_object_mut().unwrap().remove(*section);
+        }
+    }
+    let snapshot =
+        Snapshot::from_json(&json.to_string(), "old.json").unwrap_or_else(|e| panic!("{e}"));
+    let rules = RuleSet::builtin().unwrap();
+    let report = engine::evaluate(&rules, &snapshot, &Default::default());
+    for (_, id) in SINCE_1_2 {
+        let of_rule: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == *id)
+            .collect();
+        assert!(!of_rule.is_empty(), "{id}");
+        for f in of_rule {
+            assert_eq!(f.status, Status::Error, "{id}: {}", f.message);
+            assert!(
+                f.message.contains("snapshot schema 1.2") || f.message.contains("not reached"),
+                "{id}: {}",
+                f.message
+            );
+        }
+    }
+    // Rules whose facts 1.1 had are judged as before.
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.rule_id == "scp-enabled" && f.status != Status::Error));
+}
+
 #[test]
 fn a_newer_minor_version_is_refused() {
     let text = std::fs::read_to_string("fixtures/demo-org.json")
         .unwrap()
         .replacen(
-            "\"schema_version\": \"1.1\"",
+            "\"schema_version\": \"1.2\"",
             "\"schema_version\": \"1.9\"",
             1,
         );

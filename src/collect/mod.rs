@@ -24,6 +24,7 @@ pub mod permissions;
 pub mod progress;
 pub mod recorder;
 pub mod regions;
+pub mod s3control;
 pub mod settings;
 pub mod sso;
 
@@ -592,6 +593,18 @@ impl AccountClients {
     global_client!(budgets, aws_sdk_budgets);
     global_client!(costexplorer, aws_sdk_costexplorer);
     global_client!(s3, aws_sdk_s3);
+    /// S3 Control, in the partition's global region (the account-level
+    /// settings are not regional).
+    pub(crate) fn s3control(&self) -> aws_sdk_s3control::Client {
+        aws_sdk_s3control::Client::from_conf(
+            aws_sdk_s3control::config::Builder::from(&self.config)
+                .region(self.global.clone())
+                .endpoint_resolver(s3control::EndpointResolver::default())
+                .interceptor(self.recorder.clone())
+                .interceptor(body_limit::BodyLimit::default())
+                .build(),
+        )
+    }
     regional_client!(cloudtrail, aws_sdk_cloudtrail);
     regional_client!(config_service, aws_sdk_config);
     regional_client!(ssoadmin, aws_sdk_ssoadmin);
@@ -706,7 +719,8 @@ impl Scanner<'_> {
 
         let mgmt_only = "read in the management account only";
         let (iam_client, account_client) = (clients.iam(), clients.account());
-        let (iam, contacts, trails, config, billing) = tokio::join!(
+        let s3control_client = clients.s3control();
+        let (iam, contacts, trails, config, billing, public_access_block) = tokio::join!(
             iam::collect(ctx, &iam_client, self.opts.credential_report_poll),
             account::alternate_contacts(ctx, &account_client),
             cloudtrail::collect(ctx, &a.id, &regions, |r| clients.cloudtrail(r)),
@@ -731,7 +745,8 @@ impl Scanner<'_> {
                         },
                     )
                 }
-            }
+            },
+            s3control::public_access_block(ctx, &s3control_client, &a.id),
         );
         account.iam = iam;
         account.alternate_contacts = iam::section(contacts);
@@ -739,6 +754,7 @@ impl Scanner<'_> {
         account.config = config;
         account.budgets = billing.0;
         account.cost_anomaly = billing.1;
+        account.s3_public_access_block = iam::section(public_access_block);
         account
     }
 }

@@ -90,6 +90,12 @@ pub const ALLOWED_OPERATIONS: &[AllowedOperation] = &[
     same("ce:GetAnomalySubscriptions"),
     // s3: the operation ListBuckets is authorized by s3:ListAllMyBuckets
     op("s3:ListBuckets", "s3:ListAllMyBuckets"),
+    // s3control: the account-level Block Public Access settings are read
+    // with s3:GetAccountPublicAccessBlock
+    op(
+        "s3control:GetPublicAccessBlock",
+        "s3:GetAccountPublicAccessBlock",
+    ),
     // sso-admin (IAM prefix `sso`)
     same("sso:ListInstances"),
     same("sso:ListPermissionSets"),

@@ -18,7 +18,7 @@ use super::ScanError;
 
 /// The services a scan calls: the SDK's service id and the suffix of its
 /// `AWS_ENDPOINT_URL_<SERVICE>` variable.
-const SERVICES: [(&str, &str); 9] = [
+const SERVICES: [(&str, &str); 10] = [
     ("STS", "STS"),
     ("Organizations", "ORGANIZATIONS"),
     ("IAM", "IAM"),
@@ -28,6 +28,7 @@ const SERVICES: [(&str, &str); 9] = [
     ("Budgets", "BUDGETS"),
     ("Cost Explorer", "COST_EXPLORER"),
     ("SSO Admin", "SSO_ADMIN"),
+    ("S3 Control", "S3_CONTROL"),
 ];
 
 /// The profile the scan uses, when one is named: by `--profile`, else by

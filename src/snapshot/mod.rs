@@ -15,7 +15,7 @@ pub use model::*;
 use std::path::Path;
 
 /// The snapshot format this build writes. The major part must match on load.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// Whether this build reads a snapshot of schema `version`: the same major
 /// version and a minor version up to ours (see docs/snapshot.md). A newer
@@ -112,6 +112,7 @@ impl Account {
             monitors: nc(reason),
             subscriptions: nc(reason),
         };
+        self.s3_public_access_block = nc(reason);
     }
 }
 

@@ -132,6 +132,17 @@ pub fn since_1_1<T>() -> Section<T> {
 pub const SINCE_1_1: &str =
     "not in this snapshot (collected by orgaudit >= 0.2, snapshot schema 1.1)";
 
+/// The default of a section that snapshots before schema 1.2 do not have.
+pub fn since_1_2<T>() -> Section<T> {
+    Section::NotCollected {
+        reason: SINCE_1_2.to_string(),
+    }
+}
+
+/// Why a section of schema 1.2 is missing from an older snapshot.
+pub const SINCE_1_2: &str =
+    "not in this snapshot (collected by orgaudit >= 0.2, snapshot schema 1.2)";
+
 impl<T> Section<T> {
     pub fn ok(data: T) -> Self {
         Section::Ok { data }
@@ -509,6 +520,22 @@ pub struct Account {
     pub budgets: Section<Vec<Budget>>,
     #[serde(default)]
     pub cost_anomaly: CostAnomaly,
+    /// `s3control:GetPublicAccessBlock`: the account-level S3 Block Public
+    /// Access settings; `data: null` when the account has none
+    /// (`NoSuchPublicAccessBlockConfiguration`). Schema 1.2.
+    #[serde(default = "since_1_2::<Option<PublicAccessBlock>>")]
+    pub s3_public_access_block: Section<Option<PublicAccessBlock>>,
+}
+
+/// S3 Block Public Access settings, as AWS reports them (an absent setting
+/// is null).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: Option<bool>,
+    pub ignore_public_acls: Option<bool>,
+    pub block_public_policy: Option<bool>,
+    pub restrict_public_buckets: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -52,6 +52,39 @@ pub async fn config(endpoint: &str, creds: Credentials, region: &str) -> SdkConf
         .await
 }
 
+/// Sets the account-level S3 Block Public Access settings of the account of
+/// `sdk`: the four named ones on, the others off.
+pub async fn block_public_access(sdk: &SdkConfig, account_id: &str, on: &[&str]) {
+    let client = aws_sdk_s3control::Client::from_conf(
+        aws_sdk_s3control::config::Builder::from(sdk)
+            .endpoint_resolver(orgaudit::collect::s3control::EndpointResolver::default())
+            .build(),
+    );
+    let set = |name: &str| on.contains(&name);
+    client
+        .put_public_access_block()
+        .account_id(account_id)
+        .public_access_block_configuration(
+            aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(set("BlockPublicAcls"))
+                .ignore_public_acls(set("IgnorePublicAcls"))
+                .block_public_policy(set("BlockPublicPolicy"))
+                .restrict_public_buckets(set("RestrictPublicBuckets"))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("put public access block");
+}
+
+/// All four Block Public Access settings.
+pub const ALL_BLOCKS: &[&str] = &[
+    "BlockPublicAcls",
+    "IgnorePublicAcls",
+    "BlockPublicPolicy",
+    "RestrictPublicBuckets",
+];
+
 /// One seeded account: its id and the credentials that act inside it.
 #[derive(Clone)]
 pub struct Seeded {
@@ -188,6 +221,8 @@ pub fn create_bucket(endpoint: &str, creds: &Credentials, bucket: &str) {
 ///   contact only.
 /// - security (Security): a single-region trail, not logging, no log file
 ///   validation; Config recorders in both regions, not started.
+/// - S3 Block Public Access: all four settings on in the management
+///   account, two of four in dev, none set elsewhere.
 /// - shared (Workloads): alias and all contacts, nothing else.
 /// - sandbox: closed (SUSPENDED).
 /// - service control policies enabled on the root (resource control
@@ -436,6 +471,7 @@ async fn seed_management(endpoint: &str) {
         .unwrap();
 
     contacts(&sdk, &["BILLING", "OPERATIONS", "SECURITY"]).await;
+    block_public_access(&sdk, MGMT, ALL_BLOCKS).await;
 
     create_bucket(endpoint, &mgmt_credentials(), "acme-org-trail");
     let trail = aws_sdk_cloudtrail::Client::new(&sdk);
@@ -646,6 +682,7 @@ async fn seed_dev(endpoint: &str, account: &Seeded) {
         .await
         .unwrap();
     contacts(&sdk, &["SECURITY"]).await;
+    block_public_access(&sdk, &account.id, &["BlockPublicAcls", "BlockPublicPolicy"]).await;
 }
 
 async fn seed_security(endpoint: &str, account: &Seeded) {
