@@ -1,7 +1,9 @@
 //! Collectors whose AWS operations moto does not implement (it answers HTTP
 //! 500), tested with `aws-smithy-mocks` instead: Cost Explorer anomaly
 //! monitors and subscriptions, budgets DescribeSubscribersForNotification,
-//! config DescribeComplianceByConfigRule, iam ListOrganizationsFeatures; and
+//! config DescribeComplianceByConfigRule, iam ListOrganizationsFeatures,
+//! guardduty DescribeOrganizationConfiguration, access-analyzer
+//! ListAnalyzers; and
 //! an audit role that cannot be assumed (moto's AssumeRole never fails).
 //! The moto scan (tests/scan_moto.rs) checks these gaps are recorded as
 //! section errors there.
@@ -10,7 +12,9 @@ use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
-use orgaudit::collect::{budgets, ce, config, credentials::AssumedRole, iam, Ctx};
+use orgaudit::collect::{
+    access_analyzer, budgets, ce, config, credentials::AssumedRole, guardduty, iam, Ctx,
+};
 use orgaudit::snapshot::Section;
 
 /// A client of `$sdk` answering from `rules`, without the SDK's `test-util`
@@ -474,4 +478,111 @@ async fn config_delivery_channel_status() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// moto has no GuardDuty organization configuration: the delegated
+/// administrator's `DescribeOrganizationConfiguration` is tested here.
+#[tokio::test]
+async fn guardduty_organization_configuration() {
+    use aws_sdk_guardduty::operation::describe_organization_configuration::DescribeOrganizationConfigurationOutput;
+    use aws_sdk_guardduty::operation::list_detectors::ListDetectorsOutput;
+    use aws_sdk_guardduty::types::AutoEnableMembers;
+    use aws_sdk_guardduty::Client;
+    let detectors = mock!(Client::list_detectors).then_output(|| {
+        ListDetectorsOutput::builder()
+            .detector_ids("d-admin")
+            .build()
+    });
+    let configuration = mock!(Client::describe_organization_configuration)
+        .match_requests(|r| r.detector_id() == Some("d-admin"))
+        .then_output(|| {
+            DescribeOrganizationConfigurationOutput::builder()
+                .auto_enable_organization_members(AutoEnableMembers::All)
+                .member_account_limit_reached(false)
+                .build()
+        });
+    let client = mock_client!(aws_sdk_guardduty, [&detectors, &configuration]);
+    let got = guardduty::organization(&Ctx::new(4), &client, "us-east-1").await;
+    assert_eq!(got.region, "us-east-1");
+    assert_eq!(got.detector_id.as_deref(), Some("d-admin"));
+    let c = got.configuration.data().unwrap().as_ref().unwrap();
+    assert_eq!(c.auto_enable_organization_members.as_deref(), Some("ALL"));
+
+    // No detector of the administrator in the region: it enables nobody
+    // there (a fact); a denial stays an error naming the call.
+    let none = mock!(Client::list_detectors).then_output(|| ListDetectorsOutput::builder().build());
+    let client = mock_client!(aws_sdk_guardduty, [&none]);
+    let got = guardduty::organization(&Ctx::new(4), &client, "eu-west-1").await;
+    assert_eq!(got.configuration.data(), Some(&None));
+    let denied_rule = mock!(Client::describe_organization_configuration).then_error(|| {
+        aws_sdk_guardduty::operation::describe_organization_configuration::DescribeOrganizationConfigurationError::generic(denied())
+    });
+    let client = mock_client!(aws_sdk_guardduty, [&detectors, &denied_rule]);
+    let got = guardduty::organization(&Ctx::new(4), &client, "us-east-1").await;
+    match got.configuration {
+        Section::Error { error } => {
+            assert_eq!(
+                error.operation,
+                "guardduty:DescribeOrganizationConfiguration"
+            );
+            assert_eq!(error.region.as_deref(), Some("us-east-1"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// moto has no IAM Access Analyzer.
+#[tokio::test]
+async fn access_analyzers() {
+    use aws_sdk_accessanalyzer::operation::list_analyzers::{
+        ListAnalyzersError, ListAnalyzersOutput,
+    };
+    use aws_sdk_accessanalyzer::types::{AnalyzerStatus, AnalyzerSummary, Type};
+    use aws_sdk_accessanalyzer::Client;
+    let rule = mock!(Client::list_analyzers).then_output(|| {
+        ListAnalyzersOutput::builder()
+            .analyzers(
+                AnalyzerSummary::builder()
+                    .arn("arn:aws:access-analyzer:us-east-1:222222222222:analyzer/org")
+                    .name("org")
+                    .r#type(Type::Organization)
+                    .status(AnalyzerStatus::Active)
+                    .created_at(aws_smithy_types::DateTime::from_secs(1_767_225_600))
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    });
+    let client = mock_client!(aws_sdk_accessanalyzer, [&rule]);
+    let got = access_analyzer::analyzers(&Ctx::new(4), &client, "us-east-1")
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].analyzer_type, "ORGANIZATION");
+    assert_eq!(got[0].status, "ACTIVE");
+    assert_eq!(got[0].created_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+
+    let none = mock!(Client::list_analyzers).then_output(|| {
+        ListAnalyzersOutput::builder()
+            .set_analyzers(Some(vec![]))
+            .build()
+            .unwrap()
+    });
+    let client = mock_client!(aws_sdk_accessanalyzer, [&none]);
+    assert!(
+        access_analyzer::analyzers(&Ctx::new(4), &client, "us-east-1")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let refused =
+        mock!(Client::list_analyzers).then_error(|| ListAnalyzersError::generic(denied()));
+    let client = mock_client!(aws_sdk_accessanalyzer, [&refused]);
+    let err = access_analyzer::analyzers(&Ctx::new(4), &client, "eu-west-1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.operation, "access-analyzer:ListAnalyzers");
+    assert_eq!(err.code, "AccessDeniedException");
+    assert_eq!(err.region.as_deref(), Some("eu-west-1"));
 }

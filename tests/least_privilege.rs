@@ -11,9 +11,10 @@
 //! `the_policy_is_enough_and_moto_enforces_it`): once enforcement is on (the
 //! server's `INITIAL_NO_AUTH_ACTION_COUNT`, switched at run time through
 //! `/moto-api/reset-auth`, see `Moto::enforce_iam`), every request of a
-//! service dispatched through moto's common response class — all nine this
-//! scanner calls: sts, organizations, iam, account, cloudtrail, config,
-//! budgets, ce, sso-admin — is checked *before* moto looks for the operation:
+//! service dispatched through moto's common response class — every one this
+//! scanner calls that moto models: sts, organizations, iam, account,
+//! cloudtrail, config, budgets, ce, sso-admin, s3control, guardduty,
+//! securityhub — is checked *before* moto looks for the operation:
 //! the signature against the key's secret, then the caller's identity
 //! policies (an IAM user's inline, attached and group policies; an assumed
 //! role's inline and attached policies). Denied operations that moto does not
@@ -23,8 +24,11 @@
 //! - the action checked is `<signing name>:<Operation>`, so where AWS
 //!   authorizes an operation with an action of another name moto needs the
 //!   operation's own name: the budgets reads (`budgets:ViewBudget` on AWS,
-//!   `budgets:DescribeBudgets`… in moto). [`moto_policy`] translates those,
-//!   and only those, from the allowlist in `src/collect/permissions.rs`.
+//!   `budgets:DescribeBudgets`… in moto) and S3 Control's
+//!   (`s3:GetAccountPublicAccessBlock` on AWS; moto checks
+//!   `s3:GetPublicAccessBlock`, S3 Control signing as `s3`). [`moto_policy`]
+//!   translates those, and only those, from the allowlist in
+//!   `src/collect/permissions.rs`.
 //!   moto's S3 is the exception: it checks the IAM action AWS uses
 //!   (`s3:ListAllMyBuckets` for `ListBuckets`), which is kept as is;
 //! - resource-level conditions other than ARN patterns, SCPs, permission
@@ -56,6 +60,8 @@ const NOT_IN_MOTO: &[&str] = &[
     "budgets:DescribeSubscribersForNotification",
     "config:DescribeComplianceByConfigRule",
     "config:DescribeDeliveryChannelStatus",
+    "guardduty:DescribeOrganizationConfiguration",
+    "access-analyzer:ListAnalyzers",
 ];
 
 /// The seeded organization, with the audit principal in place.
@@ -110,6 +116,15 @@ fn operations_of(action: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// The action moto checks for an operation: `<signing name>:<Operation>`.
+/// S3 Control signs as `s3`.
+fn moto_action(operation: &str) -> String {
+    match operation.strip_prefix("s3control:") {
+        Some(op) => format!("s3:{op}"),
+        None => operation.to_string(),
+    }
+}
+
 /// `docs/iam-policy.json` without `removed`, in moto's terms: an action
 /// whose operations have other names (`budgets:ViewBudget`) becomes those
 /// operations' names, since moto checks `service:Operation`. Nothing else
@@ -135,7 +150,7 @@ fn moto_policy(removed: Option<&str>) -> String {
             {
                 translated.push(action.clone());
             } else {
-                translated.extend(ops.iter().map(|op| op.to_string()));
+                translated.extend(ops.iter().map(|op| moto_action(op)));
             }
         }
         statement["Action"] = Value::from(translated);
@@ -624,6 +639,23 @@ async fn removing_a_guardrail_read_makes_its_rules_error() {
             "s3:GetAccountPublicAccessBlock",
             &["s3-account-public-access-blocked"],
         ),
+        (
+            "organizations:ListDelegatedAdministrators",
+            &[
+                "guardduty-delegated-admin",
+                "securityhub-delegated-admin",
+                "access-analyzer-organization",
+            ],
+        ),
+        (
+            "organizations:ListDelegatedServicesForAccount",
+            &["guardduty-delegated-admin", "securityhub-delegated-admin"],
+        ),
+        ("guardduty:ListDetectors", &["guardduty-enabled"]),
+        // Only the detectors that exist are read: the rule is ERROR where
+        // there is one, never PASS.
+        ("guardduty:GetDetector", &[]),
+        ("securityhub:DescribeHub", &["securityhub-enabled"]),
     ];
     let Some(lab) = Lab::start().await else {
         return;

@@ -8,6 +8,7 @@ use orgaudit::rules::RuleSet;
 /// The ids of the rule catalogue: a contract (waivers, CI gates and
 /// dashboards refer to them), never renamed nor reused.
 const CATALOGUE: &[&str] = &[
+    "access-analyzer-organization",
     "account-alias-set",
     "account-email-convention",
     "admin-users-no-access-keys",
@@ -27,6 +28,8 @@ const CATALOGUE: &[&str] = &[
     "config-recorder-enabled",
     "config-rules-compliant",
     "cost-anomaly-detection-enabled",
+    "guardduty-delegated-admin",
+    "guardduty-enabled",
     "iam-access-key-rotated",
     "iam-billing-access-activated",
     "iam-user-console-mfa",
@@ -52,6 +55,8 @@ const CATALOGUE: &[&str] = &[
     "scp-deny-leave-organization",
     "scp-enabled",
     "scp-guardrail-every-ou",
+    "securityhub-delegated-admin",
+    "securityhub-enabled",
     "support-plan",
     "tax-settings-inherited",
 ];

@@ -336,6 +336,79 @@ async fn scan_of_a_seeded_organization() {
         Section::NotCollected { .. }
     ));
 
+    // Security services. The security account administers GuardDuty and
+    // IAM Access Analyzer.
+    let services = &snapshot.security_services;
+    let admins: Vec<(&str, &str)> = services
+        .delegated_administrators
+        .data()
+        .expect("delegated administrators listed")
+        .iter()
+        .map(|d| (d.service_principal.as_str(), d.account_id.as_str()))
+        .collect();
+    assert_eq!(
+        admins,
+        [
+            ("access-analyzer.amazonaws.com", org.security.id.as_str()),
+            ("guardduty.amazonaws.com", org.security.id.as_str()),
+        ]
+    );
+    // GuardDuty's organization configuration, read in its administrator:
+    // no detector in eu-west-1 (it enables nobody there); moto gap:
+    // DescribeOrganizationConfiguration is not implemented (tested with
+    // aws-smithy-mocks in tests/collect_mocks.rs).
+    let gd = services.guardduty_organization.data().unwrap();
+    assert_eq!(gd[0].region, "eu-west-1");
+    assert_eq!(gd[0].configuration.data(), Some(&None));
+    assert_eq!(gd[1].region, "us-east-1");
+    assert!(gd[1].detector_id.is_some());
+    assert_error(
+        &gd[1].configuration,
+        "guardduty:DescribeOrganizationConfiguration",
+    );
+    // moto gap: no IAM Access Analyzer (tested with aws-smithy-mocks); read
+    // in the management account and the administrator, each region.
+    let analyzers = services.access_analyzers.data().unwrap();
+    let read: Vec<(&str, &str)> = analyzers
+        .iter()
+        .map(|a| (a.account_id.as_str(), a.region.as_str()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (seed::MGMT, "eu-west-1"),
+            (seed::MGMT, "us-east-1"),
+            (org.security.id.as_str(), "eu-west-1"),
+            (org.security.id.as_str(), "us-east-1"),
+        ]
+    );
+    for a in analyzers {
+        assert_error(&a.analyzers, "access-analyzer:ListAnalyzers");
+    }
+    // Per account and region: GuardDuty detectors and Security Hub.
+    let regions: Vec<&str> = mgmt.protections.iter().map(|p| p.region.as_str()).collect();
+    assert_eq!(regions, ["eu-west-1", "us-east-1"]);
+    let (eu, us) = (&mgmt.protections[0], &mgmt.protections[1]);
+    assert_eq!(eu.guardduty_detectors.data().unwrap(), &vec![]);
+    let detectors = us.guardduty_detectors.data().unwrap();
+    assert_eq!(detectors.len(), 1);
+    assert_eq!(detectors[0].status.as_deref(), Some("ENABLED"));
+    // Not subscribed (InvalidAccessException) is a fact: null.
+    assert_eq!(eu.securityhub.data(), Some(&None));
+    let hub = us.securityhub.data().unwrap().as_ref().expect("hub");
+    assert_eq!(
+        hub.hub_arn,
+        format!("arn:aws:securityhub:us-east-1:{}:hub/default", seed::MGMT)
+    );
+    let dev_detectors = dev.protections[1].guardduty_detectors.data().unwrap();
+    assert_eq!(dev_detectors[0].status.as_deref(), Some("DISABLED"));
+    assert_eq!(prod.protections[1].securityhub.data(), Some(&None));
+    assert_eq!(closed.protections.len(), 2);
+    assert!(matches!(
+        closed.protections[0].guardduty_detectors,
+        Section::NotCollected { .. }
+    ));
+
     // Budgets and anomaly detection: management account only.
     let budgets = mgmt.budgets.data().unwrap();
     assert_eq!(budgets[0].name, "monthly-cost");

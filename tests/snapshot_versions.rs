@@ -65,14 +65,18 @@ fn the_shipped_demo_is_current_and_judged_without_errors_from_missing_facts() {
 }
 
 /// The sections of schema 1.2, each read by its rules.
-const SINCE_1_2: &[(&str, &str)] =
-    &[("s3_public_access_block", "s3-account-public-access-blocked")];
+const SINCE_1_2: &[(&str, &str)] = &[
+    ("s3_public_access_block", "s3-account-public-access-blocked"),
+    ("protections", "guardduty-enabled"),
+    ("protections", "securityhub-enabled"),
+];
 
 #[test]
 fn a_snapshot_of_schema_1_1_still_loads_and_the_rules_of_1_2_say_so() {
     let mut json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string("fixtures/demo-org.json").unwrap()).unwrap();
     json["schema_version"] = "1.1".into();
+    json.as_object_mut().unwrap().remove("security_services");
     for account in json["accounts"].as_array_mut().unwrap() {
         for (section, _) in SINCE_1_2 {
             account.as_object_mut().unwrap().remove(*section);
@@ -97,6 +101,19 @@ fn a_snapshot_of_schema_1_1_still_loads_and_the_rules_of_1_2_say_so() {
                 f.message
             );
         }
+    }
+    for id in [
+        "guardduty-delegated-admin",
+        "securityhub-delegated-admin",
+        "access-analyzer-organization",
+    ] {
+        let f = report.findings.iter().find(|f| f.rule_id == id).unwrap();
+        assert_eq!(f.status, Status::Error, "{id}: {}", f.message);
+        assert!(
+            f.message.contains("snapshot schema 1.2"),
+            "{id}: {}",
+            f.message
+        );
     }
     // Rules whose facts 1.1 had are judged as before.
     assert!(report

@@ -8,6 +8,7 @@
 //! when nothing can be scanned (no credentials, no organization…) does
 //! [`scan`] return a [`ScanError`].
 
+pub mod access_analyzer;
 pub mod account;
 pub mod body_limit;
 pub mod buckets;
@@ -17,6 +18,7 @@ pub mod cloudtrail;
 pub mod config;
 pub mod context;
 pub mod credentials;
+pub mod guardduty;
 pub mod iam;
 pub mod org_policies;
 pub mod organizations;
@@ -25,6 +27,7 @@ pub mod progress;
 pub mod recorder;
 pub mod regions;
 pub mod s3control;
+pub mod securityhub;
 pub mod settings;
 pub mod sso;
 
@@ -43,8 +46,8 @@ pub use progress::{NoProgress, ScanProgress};
 pub use recorder::OperationRecorder;
 
 use crate::snapshot::{
-    Account, AccountAccess, CollectError, CostAnomaly, OrganizationAccount, ScanInfo, Section,
-    Shard, Snapshot, SCHEMA_VERSION,
+    Account, AccountAccess, AccountAnalyzers, CollectError, CostAnomaly, OrganizationAccount,
+    RegionProtections, ScanInfo, Section, SecurityServices, Shard, Snapshot, SCHEMA_VERSION,
 };
 
 /// The role assumed in member accounts unless told otherwise.
@@ -316,11 +319,13 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
     // The organization's policies, read as the tree was: with the caller's
     // credentials (the management account or a delegated administrator).
     let policies = org_policies::collect(&ctx, &org_client, &enabled_policy_types);
+    let security_services = security_services(&scanner, &org_client);
     let (
         (organization_features, management_buckets, identity_center, management_trails),
         policies,
+        security_services,
         mut accounts,
-    ) = tokio::join!(org_level, policies, accounts);
+    ) = tokio::join!(org_level, policies, security_services, accounts);
     progress.finish();
     accounts.sort_by(|a, b| a.id.cmp(&b.id));
 
@@ -346,8 +351,93 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
         management_buckets,
         identity_center,
         management_trails,
+        security_services,
         accounts,
     })
+}
+
+/// The organization's security services: the delegated administrators of
+/// GuardDuty, Security Hub and IAM Access Analyzer (with the caller's
+/// credentials, as the tree), GuardDuty's organization configuration in its
+/// administrator, and the IAM Access Analyzers of the management account
+/// and of Access Analyzer's administrator, in every audited region. When
+/// the administrators cannot be listed, nothing that depends on them is
+/// known: every part is that error.
+async fn security_services(
+    scanner: &Scanner<'_>,
+    org_client: &aws_sdk_organizations::Client,
+) -> SecurityServices {
+    let (ctx, regions) = (scanner.ctx, scanner.default_regions);
+    let admins = match organizations::delegated_administrators(ctx, org_client).await {
+        Ok(admins) => admins,
+        Err(e) => {
+            return SecurityServices {
+                delegated_administrators: Section::error(e.clone()),
+                guardduty_organization: Section::error(e.clone()),
+                access_analyzers: Section::error(e),
+            }
+        }
+    };
+    let admin_of = |principal: &str| {
+        admins
+            .iter()
+            .find(|d| d.service_principal == principal)
+            .map(|d| d.account_id.clone())
+    };
+    let guardduty_admin = admin_of(organizations::GUARDDUTY);
+    let mut analyzer_accounts = vec![scanner.management_id.to_string()];
+    analyzer_accounts
+        .extend(admin_of(organizations::ACCESS_ANALYZER).filter(|id| id != scanner.management_id));
+    let guardduty_organization = async {
+        let Some(id) = &guardduty_admin else {
+            return Section::ok(Vec::new());
+        };
+        match scanner.reach(id).await {
+            Ok((clients, _)) => Section::ok(
+                futures::future::join_all(regions.iter().map(|r| {
+                    let client = clients.guardduty(r);
+                    async move { guardduty::organization(ctx, &client, r).await }
+                }))
+                .await,
+            ),
+            Err(e) => Section::error(e),
+        }
+    };
+    let access_analyzers =
+        futures::future::join_all(analyzer_accounts.iter().map(|id| async move {
+            match scanner.reach(id).await {
+                Ok((clients, _)) => {
+                    futures::future::join_all(regions.iter().map(|r| {
+                        let client = clients.access_analyzer(r);
+                        async move {
+                            AccountAnalyzers {
+                                account_id: id.clone(),
+                                region: r.clone(),
+                                analyzers: iam::section(
+                                    access_analyzer::analyzers(ctx, &client, r).await,
+                                ),
+                            }
+                        }
+                    }))
+                    .await
+                }
+                Err(e) => regions
+                    .iter()
+                    .map(|r| AccountAnalyzers {
+                        account_id: id.clone(),
+                        region: r.clone(),
+                        analyzers: Section::error(e.clone()),
+                    })
+                    .collect(),
+            }
+        }));
+    let (guardduty_organization, access_analyzers) =
+        tokio::join!(guardduty_organization, access_analyzers);
+    SecurityServices {
+        delegated_administrators: Section::ok(admins),
+        guardduty_organization,
+        access_analyzers: Section::ok(access_analyzers.into_iter().flatten().collect()),
+    }
 }
 
 /// Identity Center lives in one region, which need not be audited: looked up
@@ -608,6 +698,9 @@ impl AccountClients {
     regional_client!(cloudtrail, aws_sdk_cloudtrail);
     regional_client!(config_service, aws_sdk_config);
     regional_client!(ssoadmin, aws_sdk_ssoadmin);
+    regional_client!(guardduty, aws_sdk_guardduty);
+    regional_client!(securityhub, aws_sdk_securityhub);
+    regional_client!(access_analyzer, aws_sdk_accessanalyzer);
 }
 
 /// What every account's scan shares.
@@ -720,7 +813,7 @@ impl Scanner<'_> {
         let mgmt_only = "read in the management account only";
         let (iam_client, account_client) = (clients.iam(), clients.account());
         let s3control_client = clients.s3control();
-        let (iam, contacts, trails, config, billing, public_access_block) = tokio::join!(
+        let (iam, contacts, trails, config, billing, public_access_block, protections) = tokio::join!(
             iam::collect(ctx, &iam_client, self.opts.credential_report_poll),
             account::alternate_contacts(ctx, &account_client),
             cloudtrail::collect(ctx, &a.id, &regions, |r| clients.cloudtrail(r)),
@@ -747,6 +840,21 @@ impl Scanner<'_> {
                 }
             },
             s3control::public_access_block(ctx, &s3control_client, &a.id),
+            futures::future::join_all(regions.iter().map(|r| {
+                let (guardduty_client, securityhub_client) =
+                    (clients.guardduty(r), clients.securityhub(r));
+                async move {
+                    let (detectors, hub) = tokio::join!(
+                        guardduty::detectors(ctx, &guardduty_client, r),
+                        securityhub::hub(ctx, &securityhub_client, r),
+                    );
+                    RegionProtections {
+                        region: r.clone(),
+                        guardduty_detectors: iam::section(detectors),
+                        securityhub: iam::section(hub),
+                    }
+                }
+            })),
         );
         account.iam = iam;
         account.alternate_contacts = iam::section(contacts);
@@ -755,6 +863,7 @@ impl Scanner<'_> {
         account.budgets = billing.0;
         account.cost_anomaly = billing.1;
         account.s3_public_access_block = iam::section(public_access_block);
+        account.protections = protections;
         account
     }
 }

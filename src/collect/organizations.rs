@@ -6,7 +6,8 @@ use futures::future::try_join_all;
 
 use super::context::{ts, Ctx};
 use crate::snapshot::{
-    CollectError, Organization, OrganizationAccount, OrganizationRoot, OrganizationalUnit,
+    CollectError, DelegatedAdministrator, Organization, OrganizationAccount, OrganizationRoot,
+    OrganizationalUnit,
 };
 
 /// `organizations:DescribeOrganization`, with the SDK error kept so the scan
@@ -173,4 +174,68 @@ async fn children(
         })
         .collect();
     Ok((ous, accounts))
+}
+
+/// The service principals whose administrators a scan reads in.
+pub const GUARDDUTY: &str = "guardduty.amazonaws.com";
+pub const ACCESS_ANALYZER: &str = "access-analyzer.amazonaws.com";
+
+/// Every delegated administrator of the organization and the services it
+/// administers: `organizations:ListDelegatedAdministrators`, then
+/// `ListDelegatedServicesForAccount` of each (an organization has a few):
+/// one entry per account and service principal.
+pub async fn delegated_administrators(
+    ctx: &Ctx,
+    client: &Client,
+) -> Result<Vec<DelegatedAdministrator>, CollectError> {
+    let pages = ctx
+        .call(
+            "organizations:ListDelegatedAdministrators",
+            None,
+            client
+                .list_delegated_administrators()
+                .into_paginator()
+                .page_size(20)
+                .send()
+                .try_collect(),
+        )
+        .await?;
+    let admins: Vec<_> = pages
+        .into_iter()
+        .flat_map(|p| p.delegated_administrators.unwrap_or_default())
+        .collect();
+    let per_account = try_join_all(admins.into_iter().map(|admin| async move {
+        let id = admin.id.clone().unwrap_or_default();
+        let pages = ctx
+            .call(
+                "organizations:ListDelegatedServicesForAccount",
+                None,
+                client
+                    .list_delegated_services_for_account()
+                    .account_id(&id)
+                    .into_paginator()
+                    .page_size(20)
+                    .send()
+                    .try_collect(),
+            )
+            .await?;
+        Ok::<_, CollectError>(
+            pages
+                .into_iter()
+                .flat_map(|p| p.delegated_services.unwrap_or_default())
+                .map(|s| DelegatedAdministrator {
+                    service_principal: s.service_principal.unwrap_or_default(),
+                    account_id: id.clone(),
+                    name: admin.name.clone(),
+                    delegation_enabled_date: ts(s.delegation_enabled_date.as_ref()),
+                })
+                .collect::<Vec<_>>(),
+        )
+    }))
+    .await?;
+    let mut out: Vec<DelegatedAdministrator> = per_account.into_iter().flatten().collect();
+    out.sort_by(|a, b| {
+        (&a.service_principal, &a.account_id).cmp(&(&b.service_principal, &b.account_id))
+    });
+    Ok(out)
 }

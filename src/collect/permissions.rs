@@ -45,6 +45,8 @@ pub const ALLOWED_OPERATIONS: &[AllowedOperation] = &[
     same("organizations:ListPolicies"),
     same("organizations:DescribePolicy"),
     same("organizations:ListTargetsForPolicy"),
+    same("organizations:ListDelegatedAdministrators"),
+    same("organizations:ListDelegatedServicesForAccount"),
     // iam
     same("iam:ListOrganizationsFeatures"),
     same("iam:GetAccountSummary"),
@@ -96,6 +98,14 @@ pub const ALLOWED_OPERATIONS: &[AllowedOperation] = &[
         "s3control:GetPublicAccessBlock",
         "s3:GetAccountPublicAccessBlock",
     ),
+    // guardduty
+    same("guardduty:ListDetectors"),
+    same("guardduty:GetDetector"),
+    same("guardduty:DescribeOrganizationConfiguration"),
+    // securityhub
+    same("securityhub:DescribeHub"),
+    // access-analyzer
+    same("access-analyzer:ListAnalyzers"),
     // sso-admin (IAM prefix `sso`)
     same("sso:ListInstances"),
     same("sso:ListPermissionSets"),

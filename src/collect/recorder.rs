@@ -86,6 +86,7 @@ pub fn operation_name(sdk_service: &str, operation: &str) -> String {
         "Config Service" => "config",
         "Budgets" => "budgets",
         "Cost Explorer" => "ce",
+        "AccessAnalyzer" => "access-analyzer",
         other => return format!("{}:{operation}", other.to_lowercase().replace(' ', "")),
     };
     format!("{prefix}:{operation}")

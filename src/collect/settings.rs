@@ -18,7 +18,7 @@ use super::ScanError;
 
 /// The services a scan calls: the SDK's service id and the suffix of its
 /// `AWS_ENDPOINT_URL_<SERVICE>` variable.
-const SERVICES: [(&str, &str); 10] = [
+const SERVICES: [(&str, &str); 13] = [
     ("STS", "STS"),
     ("Organizations", "ORGANIZATIONS"),
     ("IAM", "IAM"),
@@ -29,6 +29,9 @@ const SERVICES: [(&str, &str); 10] = [
     ("Cost Explorer", "COST_EXPLORER"),
     ("SSO Admin", "SSO_ADMIN"),
     ("S3 Control", "S3_CONTROL"),
+    ("GuardDuty", "GUARDDUTY"),
+    ("SecurityHub", "SECURITYHUB"),
+    ("AccessAnalyzer", "ACCESSANALYZER"),
 ];
 
 /// The profile the scan uses, when one is named: by `--profile`, else by

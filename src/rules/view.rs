@@ -367,7 +367,9 @@ impl SnapshotView {
 }
 
 /// The `org` variable: the organization, its features, Identity Center, its
-/// policies, the management account's buckets and the accounts' metadata
+/// policies, the management account's buckets, its security services
+/// (delegated administrators, GuardDuty's organization configuration, IAM
+/// Access Analyzers) and the accounts' metadata
 /// (not their facts), each with `email_shared_with`: the names of (up to
 /// five) other accounts that have the same root e-mail, and `scp`: the
 /// account's derived SCP facts ([`crate::analysis::scp`]).
@@ -392,6 +394,10 @@ pub fn org_view(snapshot: &Snapshot) -> Json {
     org.insert(
         "management_buckets".into(),
         unwrap_sections(serde_json::to_value(&snapshot.management_buckets).expect("serializes")),
+    );
+    org.insert(
+        "security_services".into(),
+        unwrap_sections(serde_json::to_value(&snapshot.security_services).expect("serializes")),
     );
     // Derived once for the organization: each account's SCP facts.
     let mut scp = crate::analysis::scp::derive(snapshot);
@@ -567,6 +573,7 @@ impl ViewShapes {
                 "identity_center": snapshot.identity_center,
                 "policies": snapshot.policies,
                 "management_buckets": snapshot.management_buckets,
+                "security_services": snapshot.security_services,
             });
             let sections = |json: &Json| {
                 let mut out = BTreeSet::new();
@@ -645,6 +652,10 @@ pub fn organization_incomplete(snapshot: &Snapshot) -> Vec<String> {
         (
             "management_buckets",
             serde_json::to_value(&snapshot.management_buckets),
+        ),
+        (
+            "security_services",
+            serde_json::to_value(&snapshot.security_services),
         ),
     ] {
         let mut found = Vec::new();

@@ -19,7 +19,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{Account, MergeInfo, OrganizationPolicies, ScanInfo, Section, Shard, Snapshot};
+use super::{
+    Account, MergeInfo, OrganizationPolicies, ScanInfo, Section, SecurityServices, Shard, Snapshot,
+};
 
 /// A shard snapshot and the file it was read from.
 pub struct Input {
@@ -306,6 +308,32 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
             .iter()
             .map(|i| (&*i.path, &i.snapshot.management_buckets)),
     )?;
+    let security_services = SecurityServices {
+        delegated_administrators: agree(
+            "security_services.delegated_administrators",
+            shards.iter().map(|i| {
+                (
+                    &*i.path,
+                    &i.snapshot.security_services.delegated_administrators,
+                )
+            }),
+        )?,
+        guardduty_organization: agree(
+            "security_services.guardduty_organization",
+            shards.iter().map(|i| {
+                (
+                    &*i.path,
+                    &i.snapshot.security_services.guardduty_organization,
+                )
+            }),
+        )?,
+        access_analyzers: agree(
+            "security_services.access_analyzers",
+            shards
+                .iter()
+                .map(|i| (&*i.path, &i.snapshot.security_services.access_analyzers)),
+        )?,
+    };
     let org = organization
         .data()
         .expect("every shard's organization is ok");
@@ -440,6 +468,7 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
         management_buckets: _,
         identity_center: _,
         management_trails: _,
+        security_services: _,
         accounts: _,
     } = &first.snapshot;
     let ScanInfo {
@@ -489,6 +518,7 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
         management_buckets,
         identity_center,
         management_trails,
+        security_services,
         accounts,
     };
     snapshot.validate().map_err(|message| MergeError::Invalid {

@@ -113,6 +113,14 @@ impl Account {
             subscriptions: nc(reason),
         };
         self.s3_public_access_block = nc(reason);
+        self.protections = regions
+            .iter()
+            .map(|region| RegionProtections {
+                region: region.clone(),
+                guardduty_detectors: nc(reason),
+                securityhub: nc(reason),
+            })
+            .collect();
     }
 }
 
@@ -202,13 +210,32 @@ impl Snapshot {
                     ACCOUNT_STATUSES.join(", ")
                 ));
             }
-            let mut regions = std::collections::BTreeSet::new();
-            for c in &account.config {
-                if !regions.insert(c.region.as_str()) {
-                    return Err(format!(
-                        "account {}: region {} appears twice in `config`",
-                        account.id, c.region
-                    ));
+            for (field, regions) in [
+                (
+                    "config",
+                    account
+                        .config
+                        .iter()
+                        .map(|c| c.region.as_str())
+                        .collect::<Vec<_>>(),
+                ),
+                (
+                    "protections",
+                    account
+                        .protections
+                        .iter()
+                        .map(|p| p.region.as_str())
+                        .collect(),
+                ),
+            ] {
+                let mut seen = std::collections::BTreeSet::new();
+                for region in regions {
+                    if !seen.insert(region) {
+                        return Err(format!(
+                            "account {}: region {region} appears twice in `{field}`",
+                            account.id
+                        ));
+                    }
                 }
             }
         }
@@ -247,6 +274,11 @@ impl Snapshot {
     /// region (its rules are ERROR), never "nothing to check".
     pub fn normalize(&mut self) {
         let regions = self.scan.regions.clone();
+        let older = self
+            .schema_version
+            .split_once('.')
+            .and_then(|(_, minor)| minor.parse::<u32>().ok())
+            .is_some_and(|minor| minor < 2);
         for account in &mut self.accounts {
             if !account.access.is_ok() {
                 continue;
@@ -271,6 +303,18 @@ impl Snapshot {
                     delivery_status: Section::error(missing()),
                 });
             }
+            // Schema 1.2's regional facts: not in an older snapshot (its
+            // rules say which version collects them), missing from a newer.
+            for region in &regions {
+                if account.protections.iter().any(|p| &p.region == region) {
+                    continue;
+                }
+                account.protections.push(RegionProtections {
+                    region: region.clone(),
+                    guardduty_detectors: absent(older, region),
+                    securityhub: absent(older, region),
+                });
+            }
         }
     }
 
@@ -284,4 +328,21 @@ impl Snapshot {
     pub fn management(&self) -> Option<&Account> {
         self.accounts.iter().find(|a| a.is_management)
     }
+}
+
+/// A regional section of schema 1.2 that the snapshot lacks for an audited
+/// region: not in an older snapshot (its rules say which version collects
+/// it), missing from a snapshot of 1.2 or later (an error for that region).
+fn absent<T>(older: bool, region: &str) -> Section<T> {
+    if older {
+        return since_1_2();
+    }
+    Section::error(CollectError {
+        operation: "guardduty:ListDetectors".to_string(),
+        code: "MissingFromSnapshot".to_string(),
+        message: format!(
+            "the scan audited {region}, but the snapshot has no security service facts of it"
+        ),
+        region: Some(region.to_string()),
+    })
 }

@@ -236,6 +236,11 @@ pub struct Snapshot {
     /// Schema 1.1.
     #[serde(default = "since_1_1::<CloudTrail>")]
     pub management_trails: Section<CloudTrail>,
+    /// The organization's security services: delegated administrators,
+    /// GuardDuty's organization configuration, the IAM Access Analyzers of
+    /// the accounts that hold the organization's. Schema 1.2.
+    #[serde(default)]
+    pub security_services: SecurityServices,
     pub accounts: Vec<Account>,
 }
 
@@ -525,6 +530,135 @@ pub struct Account {
     /// (`NoSuchPublicAccessBlockConfiguration`). Schema 1.2.
     #[serde(default = "since_1_2::<Option<PublicAccessBlock>>")]
     pub s3_public_access_block: Section<Option<PublicAccessBlock>>,
+    /// Security services and account-level settings of each audited region
+    /// (GuardDuty detectors, Security Hub). Schema 1.2.
+    #[serde(default)]
+    pub protections: Vec<RegionProtections>,
+}
+
+/// The security services and account-level settings of one audited region.
+/// Each part is its own section.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionProtections {
+    pub region: String,
+    /// `guardduty:ListDetectors`, then `GetDetector` of each; empty when
+    /// GuardDuty has no detector here.
+    #[serde(default = "since_1_2::<Vec<GuardDutyDetector>>")]
+    pub guardduty_detectors: Section<Vec<GuardDutyDetector>>,
+    /// `securityhub:DescribeHub`; `data: null` when Security Hub is not
+    /// enabled here (`InvalidAccessException`: not subscribed).
+    #[serde(default = "since_1_2::<Option<SecurityHub>>")]
+    pub securityhub: Section<Option<SecurityHub>>,
+}
+
+/// A GuardDuty detector.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuardDutyDetector {
+    pub id: String,
+    /// `ENABLED` or `DISABLED`.
+    pub status: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// An account's Security Hub in one region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityHub {
+    pub hub_arn: String,
+    pub subscribed_at: Option<String>,
+    pub auto_enable_controls: Option<bool>,
+}
+
+/// The organization's security services, read with the caller's
+/// credentials (delegated administrators) and in the accounts that
+/// administer them. Schema 1.2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityServices {
+    /// `organizations:ListDelegatedAdministrators` and
+    /// `ListDelegatedServicesForAccount` of each: every delegated
+    /// administrator, once per service it administers.
+    #[serde(default = "since_1_2::<Vec<DelegatedAdministrator>>")]
+    pub delegated_administrators: Section<Vec<DelegatedAdministrator>>,
+    /// GuardDuty's organization configuration in each audited region, read
+    /// in its delegated administrator (`guardduty:ListDetectors`,
+    /// `DescribeOrganizationConfiguration`); empty when GuardDuty has no
+    /// delegated administrator.
+    #[serde(default = "since_1_2::<Vec<GuardDutyOrganization>>")]
+    pub guardduty_organization: Section<Vec<GuardDutyOrganization>>,
+    /// `access-analyzer:ListAnalyzers` in each audited region of the
+    /// management account and of IAM Access Analyzer's delegated
+    /// administrator.
+    #[serde(default = "since_1_2::<Vec<AccountAnalyzers>>")]
+    pub access_analyzers: Section<Vec<AccountAnalyzers>>,
+}
+
+impl Default for SecurityServices {
+    fn default() -> Self {
+        SecurityServices {
+            delegated_administrators: since_1_2(),
+            guardduty_organization: since_1_2(),
+            access_analyzers: since_1_2(),
+        }
+    }
+}
+
+/// An account registered as a service's delegated administrator.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DelegatedAdministrator {
+    /// `guardduty.amazonaws.com`, `securityhub.amazonaws.com`,
+    /// `access-analyzer.amazonaws.com`…
+    pub service_principal: String,
+    pub account_id: String,
+    pub name: Option<String>,
+    pub delegation_enabled_date: Option<String>,
+}
+
+/// GuardDuty's organization configuration in one region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuardDutyOrganization {
+    pub region: String,
+    /// The delegated administrator's detector; null when it has none here.
+    pub detector_id: Option<String>,
+    /// `DescribeOrganizationConfiguration`; `data: null` when the
+    /// delegated administrator has no detector here.
+    pub configuration: Section<Option<GuardDutyOrganizationConfiguration>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuardDutyOrganizationConfiguration {
+    /// `ALL` (every account of the organization), `NEW` (accounts that
+    /// join from now on) or `NONE`.
+    pub auto_enable_organization_members: Option<String>,
+    pub member_account_limit_reached: Option<bool>,
+}
+
+/// The IAM Access Analyzers of one account in one region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountAnalyzers {
+    pub account_id: String,
+    pub region: String,
+    pub analyzers: Section<Vec<Analyzer>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Analyzer {
+    pub arn: String,
+    pub name: String,
+    /// `ACCOUNT`, `ORGANIZATION`, `ACCOUNT_UNUSED_ACCESS`,
+    /// `ORGANIZATION_UNUSED_ACCESS`…
+    pub analyzer_type: String,
+    /// `ACTIVE`, `CREATING`, `DISABLED`, `FAILED`.
+    pub status: String,
+    pub created_at: Option<String>,
 }
 
 /// S3 Block Public Access settings, as AWS reports them (an absent setting

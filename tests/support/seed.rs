@@ -223,6 +223,7 @@ pub fn create_bucket(endpoint: &str, creds: &Credentials, bucket: &str) {
 ///   validation; Config recorders in both regions, not started.
 /// - S3 Block Public Access: all four settings on in the management
 ///   account, two of four in dev, none set elsewhere.
+/// - security services: see [`seed_security_services`].
 /// - shared (Workloads): alias and all contacts, nothing else.
 /// - sandbox: closed (SUSPENDED).
 /// - service control policies enabled on the root (resource control
@@ -269,12 +270,58 @@ pub async fn scenario(endpoint: &str) -> Org {
         closed_id: id("sandbox"),
     };
 
+    seed_security_services(endpoint, &orgs, &org).await;
     seed_management(endpoint).await;
     seed_prod(endpoint, &org.prod).await;
     seed_dev(endpoint, &org.dev).await;
     seed_security(endpoint, &org.security).await;
     seed_shared(endpoint, &org.shared).await;
     org
+}
+
+/// A GuardDuty detector in the account of `sdk` (its region), enabled or not.
+pub async fn guardduty_detector(sdk: &SdkConfig, enable: bool) -> String {
+    aws_sdk_guardduty::Client::new(sdk)
+        .create_detector()
+        .enable(enable)
+        .send()
+        .await
+        .expect("create detector")
+        .detector_id
+        .unwrap()
+}
+
+/// Security Hub enabled in the account of `sdk` (its region).
+pub async fn enable_security_hub(sdk: &SdkConfig) {
+    aws_sdk_securityhub::Client::new(sdk)
+        .enable_security_hub()
+        .enable_default_standards(false)
+        .send()
+        .await
+        .expect("enable security hub");
+}
+
+/// The security account administers GuardDuty and IAM Access Analyzer
+/// (moto does not accept Security Hub's principal for a delegated
+/// administrator); GuardDuty is on in us-east-1 of the management and the
+/// security account and off (a disabled detector) in dev's; Security Hub
+/// is on in us-east-1 of the management account only.
+async fn seed_security_services(endpoint: &str, orgs: &aws_sdk_organizations::Client, org: &Org) {
+    for principal in ["guardduty.amazonaws.com", "access-analyzer.amazonaws.com"] {
+        orgs.register_delegated_administrator()
+            .account_id(&org.security.id)
+            .service_principal(principal)
+            .send()
+            .await
+            .expect("register delegated administrator");
+    }
+    let mgmt = config(endpoint, mgmt_credentials(), "us-east-1").await;
+    guardduty_detector(&mgmt, true).await;
+    enable_security_hub(&mgmt).await;
+    let security = config(endpoint, org.security.creds.clone(), "us-east-1").await;
+    guardduty_detector(&security, true).await;
+    let dev = config(endpoint, org.dev.creds.clone(), "us-east-1").await;
+    guardduty_detector(&dev, false).await;
 }
 
 /// Creates a service control policy and attaches it to `target`.
