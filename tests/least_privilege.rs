@@ -64,6 +64,29 @@ const NOT_IN_MOTO: &[&str] = &[
     "access-analyzer:ListAnalyzers",
 ];
 
+/// Operations moto 5.2.5 cannot authorize under IAM enforcement: it answers
+/// GETs of the GuardDuty and Security Hub REST APIs 403
+/// `SignatureDoesNotMatch` even when correctly signed and allowed (seen with
+/// boto3 against the test venv's moto: `list_detectors()` and
+/// `describe_hub()` refused, `create_detector()` accepted, same key). Their
+/// sections may be errors whatever the policy, so the removal of their
+/// actions cannot be observed here: the collectors' handling of a denied
+/// call is tested with aws-smithy-mocks (tests/collect_mocks.rs) and the
+/// rules' ERROR on missing data by their fixtures.
+const MOTO_REFUSES_SIGNATURE: &[&str] = &[
+    "guardduty:ListDetectors",
+    "guardduty:GetDetector",
+    "guardduty:DescribeOrganizationConfiguration",
+    "securityhub:DescribeHub",
+];
+
+/// The rules that read only what [`MOTO_REFUSES_SIGNATURE`] lists.
+const MOTO_UNOBSERVABLE_RULES: &[&str] = &[
+    "guardduty-enabled",
+    "guardduty-delegated-admin",
+    "securityhub-enabled",
+];
+
 /// The seeded organization, with the audit principal in place.
 struct Lab {
     moto: Moto,
@@ -325,6 +348,9 @@ fn statuses(findings: &Value) -> BTreeMap<Key, String> {
         .as_array()
         .unwrap()
         .iter()
+        // The rules that read what moto refuses to authorize may change
+        // either way ([`MOTO_REFUSES_SIGNATURE`]).
+        .filter(|f| !MOTO_UNOBSERVABLE_RULES.contains(&f["rule_id"].as_str().unwrap_or_default()))
         .map(|f| {
             let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
             (
@@ -347,7 +373,8 @@ fn assert_complete(full: &Run, unrestricted: &Run) {
     let snapshot = full.snapshot.as_ref().unwrap();
     for (path, operation, code) in errors(snapshot) {
         assert!(
-            NOT_IN_MOTO.contains(&operation.as_str()) && code == "ServiceError",
+            (NOT_IN_MOTO.contains(&operation.as_str()) && code == "ServiceError")
+                || MOTO_REFUSES_SIGNATURE.contains(&operation.as_str()),
             "{path}: {operation} {code}"
         );
     }
@@ -388,7 +415,10 @@ fn assert_denied_never_passes(removed: &str, run: &Run, full: &Run) {
     assert!(matches!(run.code, Some(1 | 3)), "{removed}: {}", run.stderr);
     let denied: Vec<(String, String, String)> = errors(run.snapshot.as_ref().unwrap())
         .into_iter()
-        .filter(|(_, _, code)| code.starts_with("AccessDenied"))
+        .filter(|(_, operation, code)| {
+            code.starts_with("AccessDenied")
+                && !MOTO_REFUSES_SIGNATURE.contains(&operation.as_str())
+        })
         .collect();
     for (path, operation, _) in &denied {
         assert!(
@@ -651,11 +681,8 @@ async fn removing_a_guardrail_read_makes_its_rules_error() {
             "organizations:ListDelegatedServicesForAccount",
             &["guardduty-delegated-admin", "securityhub-delegated-admin"],
         ),
-        ("guardduty:ListDetectors", &["guardduty-enabled"]),
-        // Only the detectors that exist are read: the rule is ERROR where
-        // there is one, never PASS.
-        ("guardduty:GetDetector", &[]),
-        ("securityhub:DescribeHub", &["securityhub-enabled"]),
+        // guardduty:ListDetectors, GetDetector and securityhub:DescribeHub
+        // cannot be checked here ([`MOTO_REFUSES_SIGNATURE`]).
     ];
     let Some(lab) = Lab::start().await else {
         return;

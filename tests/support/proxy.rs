@@ -304,6 +304,11 @@ enum Protocol {
     Query,
     Json,
     RestJson,
+    /// S3 (`<Error>` at the root) and, with `wrapped`, S3 Control
+    /// (`<ErrorResponse><Error>`, as the Query protocol).
+    RestXml {
+        wrapped: bool,
+    },
 }
 
 impl Request {
@@ -522,6 +527,19 @@ async fn read_request(client: &mut TcpStream, buf: &mut Vec<u8>) -> Res<Option<R
             Protocol::Query,
             form_param(&body, "Action").unwrap_or_default(),
         )
+    } else if service == "s3" {
+        // REST-XML: S3 Control names the account in a header; its one
+        // operation read is GetPublicAccessBlock. S3's is ListBuckets.
+        let path = request_line.split(' ').nth(1).unwrap_or_default();
+        let wrapped = header(&head, "x-amz-account-id").is_some();
+        let op = if path.contains("publicAccessBlock") {
+            "GetPublicAccessBlock"
+        } else if path.split('?').next() == Some("/") {
+            "ListBuckets"
+        } else {
+            "Unknown"
+        };
+        (Protocol::RestXml { wrapped }, op.to_string())
     } else {
         // REST-JSON: POST /getAlternateContact → GetAlternateContact.
         let path = request_line.split(' ').nth(1).unwrap_or_default();
@@ -720,6 +738,30 @@ fn error_response(req: &Request, what: &str) -> Vec<u8> {
         req.account.as_deref().unwrap_or("000000000000"),
         req.operation()
     );
+    if let Protocol::RestXml { wrapped } = req.protocol {
+        let (status, reason, code, message) = match what {
+            "expired" => (
+                400,
+                "Bad Request",
+                "ExpiredToken",
+                "The provided token has expired.".to_string(),
+            ),
+            // S3's throttling answer.
+            "throttle" => (
+                503,
+                "Slow Down",
+                "SlowDown",
+                "Please reduce your request rate.".to_string(),
+            ),
+            _ => (403, "Forbidden", "AccessDenied", denied_message),
+        };
+        return respond(
+            status,
+            reason,
+            &[("Content-Type", "application/xml")],
+            &rest_xml_error(wrapped, code, &message),
+        );
+    }
     match (req.protocol, what) {
         (Protocol::Query, "expired") => respond(
             403,
@@ -789,7 +831,19 @@ fn error_response(req: &Request, what: &str) -> Vec<u8> {
                 ("x-amzn-ErrorType", "AccessDeniedException"),
             ],
             &format!(r#"{{"message":"{denied_message}"}}"#),
-        ),
+        ),        (Protocol::RestXml { .. }, _) => unreachable!("answered above"),
+    }
+}
+
+/// An S3 (`wrapped: false`) or S3 Control (`wrapped: true`) error body.
+fn rest_xml_error(wrapped: bool, code: &str, message: &str) -> String {
+    let error = format!(
+        "<Error><Code>{code}</Code><Message>{message}</Message><RequestId>fault-proxy</RequestId></Error>"
+    );
+    if wrapped {
+        format!("<ErrorResponse>{error}<RequestId>fault-proxy</RequestId></ErrorResponse>")
+    } else {
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{error}")
     }
 }
 
@@ -801,6 +855,12 @@ fn server_error(req: &Request, status: u16) -> Vec<u8> {
         _ => "Internal Server Error",
     };
     match req.protocol {
+        Protocol::RestXml { wrapped } => respond(
+            status,
+            reason,
+            &[("Content-Type", "application/xml")],
+            &rest_xml_error(wrapped, "InternalError", "injected"),
+        ),
         Protocol::Query => respond(
             status,
             reason,
