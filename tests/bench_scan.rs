@@ -243,3 +243,317 @@ fn process_cpu_seconds(pid: u32) -> Option<f64> {
     let stime: f64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) / 100.0)
 }
+
+/// A finding as the JSON report has it: what the benchmark compares.
+#[derive(serde::Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct ReportFinding {
+    rule_id: String,
+    account_id: String,
+    region: Option<String>,
+    resource_arn: Option<String>,
+    status: String,
+    message: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Report {
+    findings: Vec<ReportFinding>,
+}
+
+/// One `orgaudit scan` of the simulator, measured.
+struct SimulatedRun {
+    wall: f64,
+    /// `/usr/bin/time`: peak RSS (KB), user and system CPU seconds.
+    rss_kb: Option<f64>,
+    cpu: Option<f64>,
+    stats: support::simulator::Stats,
+    findings: Vec<ReportFinding>,
+    exit: Option<i32>,
+}
+
+fn env_list(name: &str, default: &str) -> Vec<String> {
+    std::env::var(name)
+        .unwrap_or_else(|_| default.into())
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    match std::env::var(name) {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}: not a number: {v}")),
+        Err(_) => default,
+    }
+}
+
+/// Scans the simulator with the orgaudit binary under `/usr/bin/time`.
+async fn simulated_scan(
+    sim: &support::simulator::Simulator,
+    bin: &std::path::Path,
+    args: &[String],
+) -> SimulatedRun {
+    let time = std::path::Path::new("/usr/bin/time");
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("findings.json");
+    let mut cmd = if time.exists() {
+        let mut c = std::process::Command::new(time);
+        c.args(["-f", "BENCH-TIME %e %M %U %S"]).arg(bin);
+        c
+    } else {
+        std::process::Command::new(bin)
+    };
+    cmd.env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", sim.endpoint())
+        .env(
+            "AWS_ACCESS_KEY_ID",
+            support::simulator::Simulator::management_key(),
+        )
+        .args(["scan", "--regions", "us-east-1,eu-west-1", "--no-progress"])
+        .args(args)
+        .args(["-f", "json", "-o"])
+        .arg(&report);
+    sim.reset_stats();
+    let started = Instant::now();
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let wall = started.elapsed().as_secs_f64();
+    let stats = sim.stats();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let measured: Vec<f64> = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("BENCH-TIME "))
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|v| v.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        matches!(out.status.code(), Some(0..=3)),
+        "orgaudit scan failed: {}",
+        stderr
+    );
+    let file = std::fs::File::open(&report).expect("the report was written");
+    let mut findings = serde_json::from_reader::<_, Report>(std::io::BufReader::new(file))
+        .expect("a JSON report")
+        .findings;
+    findings.sort();
+    SimulatedRun {
+        wall,
+        rss_kb: measured.get(1).copied(),
+        cpu: match (measured.get(2), measured.get(3)) {
+            (Some(u), Some(s)) => Some(u + s),
+            _ => None,
+        },
+        stats,
+        findings,
+        exit: out.status.code(),
+    }
+}
+
+/// The simulated-organization benchmark (run by `scripts/bench-scan.sh
+/// simulated`): for each size N of `ORGAUDIT_BENCH_ACCOUNTS` (default
+/// `1000,5000,10000`) and each `--concurrency` of
+/// `ORGAUDIT_BENCH_CONCURRENCY` (default: orgaudit's own), the simulator
+/// (tests/support/simulator) serves an organization of N accounts with
+/// `ORGAUDIT_BENCH_LATENCY_MS` (default 50) per call and AWS-like rate
+/// limits (`ORGAUDIT_BENCH_LIMITS=none` to lift them), and the orgaudit
+/// binary (`ORGAUDIT_BENCH_BIN`) scans it, 2 regions, under `/usr/bin/time`.
+///
+/// Reported per run: wall time, API calls, throttled answers (each one a
+/// retry, or a give-up when attempts ran out), peak RSS, CPU seconds, the
+/// physical limit (calls × latency ÷ concurrency) and the throttling floor
+/// (the busiest token bucket's (calls − burst) ÷ rate), accounts lost
+/// (missing from the report) and accounts with a check that could not be
+/// evaluated but should have been.
+///
+/// `ORGAUDIT_BENCH_THROTTLE=0.3`: additionally throttle 30 % of all requests
+/// at random, run the same scan without it first, and compare the findings
+/// (`ORGAUDIT_BENCH_ARGS` adds arguments to every scan, e.g.
+/// `--max-attempts 10`).
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run with scripts/bench-scan.sh simulated"]
+async fn bench_scan_simulated() {
+    use support::simulator::{Config, Limits, Simulator};
+
+    seed::use_test_environment();
+    let sizes: Vec<usize> = env_list("ORGAUDIT_BENCH_ACCOUNTS", "1000,5000,10000")
+        .iter()
+        .map(|n| n.parse().expect("ORGAUDIT_BENCH_ACCOUNTS: numbers"))
+        .collect();
+    let concurrencies = env_list("ORGAUDIT_BENCH_CONCURRENCY", "");
+    let latency: u64 = env_number("ORGAUDIT_BENCH_LATENCY_MS", 50);
+    let throttle: f64 = env_number("ORGAUDIT_BENCH_THROTTLE", 0.0);
+    let limits = match std::env::var("ORGAUDIT_BENCH_LIMITS").as_deref() {
+        Ok("none") => None,
+        _ => Some(Limits::aws_like()),
+    };
+    let extra: Vec<String> = std::env::var("ORGAUDIT_BENCH_ARGS")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    let bin = std::env::var("ORGAUDIT_BENCH_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| assert_cmd::cargo::cargo_bin("orgaudit"));
+    let default_concurrency = orgaudit::collect::ScanOptions::default().concurrency;
+    println!(
+        "\n## orgaudit scan of a simulated organization ({latency} ms per call, 2 regions, \
+         rate limits: {}, random throttling: {:.0} %)",
+        if limits.is_some() { "AWS-like" } else { "none" },
+        throttle * 100.0
+    );
+    println!("binary: {}; extra arguments: {extra:?}", bin.display());
+    println!(
+        "machine: {} cores, load average before: {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!(
+        "\n| accounts | concurrency | throttled at random | wall (s) | physical limit (s) | \
+         wall ÷ limit | throttling floor (s) | API calls | calls/account | throttled answers | \
+         peak RSS (MB) | KB/account | orgaudit CPU (s) | CPU ms/account | simulator CPU (s) | \
+         mean in flight | accounts lost | accounts with unexpected ERROR | exit |"
+    );
+    println!("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for &n in &sizes {
+        let cs: Vec<Option<String>> = if concurrencies.is_empty() {
+            vec![None]
+        } else {
+            concurrencies.iter().cloned().map(Some).collect()
+        };
+        for c in &cs {
+            let probabilities: Vec<f64> = if throttle > 0.0 {
+                vec![0.0, throttle]
+            } else {
+                vec![0.0]
+            };
+            let mut clean: Option<Vec<ReportFinding>> = None;
+            for p in probabilities {
+                let mut config = Config::new(n);
+                config.latency = Duration::from_millis(latency);
+                config.limits = limits.clone();
+                config.throttle_probability = p;
+                let sim = Simulator::start(config);
+                let org = sim.org().clone();
+                let mut args = extra.clone();
+                if let Some(c) = c {
+                    args.extend(["--concurrency".to_string(), c.clone()]);
+                }
+                let concurrency: usize = c
+                    .as_deref()
+                    .map(|c| c.parse().unwrap())
+                    .unwrap_or(default_concurrency);
+                let cpu_before = cpu_seconds();
+                let run = simulated_scan(&sim, &bin, &args).await;
+                let sim_cpu = cpu_seconds()
+                    .zip(cpu_before)
+                    .map(|(a, b)| format!("{:.1}", a - b))
+                    .unwrap_or_else(|| "n/a".into());
+                let calls = run.stats.total_requests();
+                let limit = calls as f64 * latency as f64 / 1000.0 / concurrency as f64;
+                // Every account of the organization in the report…
+                let mut seen: Vec<&str> = run
+                    .findings
+                    .iter()
+                    .map(|f| f.account_id.as_str())
+                    .chain(run.findings.iter().filter_map(|f| {
+                        f.resource_arn
+                            .as_deref()
+                            .filter(|a| a.contains(":account/"))
+                            .and_then(|a| a.rsplit('/').next())
+                    }))
+                    .collect();
+                seen.sort_unstable();
+                seen.dedup();
+                // (suspended accounts have no findings: rules judge ACTIVE ones)
+                let lost = (0..n)
+                    .filter(|&i| !org.suspended(i))
+                    .filter(|&i| seen.binary_search(&org.id(i).as_str()).is_err())
+                    .count();
+                // … and judged, but where the generator made it unreadable.
+                let mut unexpected: Vec<&str> = run
+                    .findings
+                    .iter()
+                    .filter(|f| f.status == "ERROR")
+                    .filter(|f| {
+                        org.index(&f.account_id)
+                            .is_some_and(|i| org.has_role(i) && !org.suspended(i))
+                    })
+                    .map(|f| f.account_id.as_str())
+                    .collect();
+                unexpected.sort_unstable();
+                unexpected.dedup();
+                if !run.stats.unknown.is_empty() {
+                    println!(
+                        "operations the simulator does not know: {:?}",
+                        run.stats.unknown
+                    );
+                }
+                let fmt = |v: Option<f64>, scale: f64| {
+                    v.map(|v| format!("{:.1}", v * scale))
+                        .unwrap_or_else(|| "n/a".into())
+                };
+                println!(
+                    "| {n} | {concurrency} | {:.0} % | {:.1} | {limit:.1} | {:.2} | {:.1} | {calls} | {:.1} | {} | {} | {} | {} | {} | {sim_cpu} | {:.1} | {lost} | {} | {} |",
+                    p * 100.0,
+                    run.wall,
+                    run.wall / limit,
+                    run.stats.throttle_floor_seconds,
+                    calls as f64 / n as f64,
+                    run.stats.throttled(),
+                    fmt(run.rss_kb, 1.0 / 1024.0),
+                    fmt(run.rss_kb, 1.0 / n as f64),
+                    fmt(run.cpu, 1.0),
+                    fmt(run.cpu, 1000.0 / n as f64),
+                    run.stats.busy_seconds / run.wall,
+                    unexpected.len(),
+                    run.exit.map_or("n/a".into(), |c| c.to_string()),
+                );
+                if run.stats.throttle_floor_seconds > 0.0 {
+                    println!(
+                        "  (busiest token bucket: {})",
+                        run.stats.throttle_floor_bucket
+                    );
+                }
+                match &clean {
+                    None => clean = Some(run.findings),
+                    Some(clean) => {
+                        let same = *clean == run.findings;
+                        let differing = clean
+                            .iter()
+                            .zip(&run.findings)
+                            .filter(|(a, b)| a != b)
+                            .count()
+                            + clean.len().abs_diff(run.findings.len());
+                        println!(
+                            "  findings under {:.0} % throttling: {} ({} findings, {differing} differ)",
+                            p * 100.0,
+                            if same { "identical" } else { "DIFFERENT" },
+                            run.findings.len()
+                        );
+                        if !same {
+                            for (a, b) in clean
+                                .iter()
+                                .zip(&run.findings)
+                                .filter(|(a, b)| a != b)
+                                .take(5)
+                            {
+                                println!("    clean: {a:?}\n    throttled: {b:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

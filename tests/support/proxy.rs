@@ -285,22 +285,24 @@ impl Drop for Proxy {
     }
 }
 
-/// What the proxy knows of one request.
-struct Request {
-    head: Vec<(String, String)>,
-    request_line: String,
-    body: Vec<u8>,
-    service: String,
-    op: String,
-    region: String,
-    access_key: String,
-    account: Option<String>,
-    protocol: Protocol,
-    close: bool,
+/// What the proxy knows of one request (the simulator reads requests the
+/// same way).
+pub(crate) struct Request {
+    pub(crate) head: Vec<(String, String)>,
+    pub(crate) request_line: String,
+    pub(crate) body: Vec<u8>,
+    /// The signing name of the credential scope (`iam`, `sso`, `s3`…).
+    pub(crate) service: String,
+    pub(crate) op: String,
+    pub(crate) region: String,
+    pub(crate) access_key: String,
+    pub(crate) account: Option<String>,
+    pub(crate) protocol: Protocol,
+    pub(crate) close: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Protocol {
+pub(crate) enum Protocol {
     Query,
     Json,
     RestJson,
@@ -312,15 +314,15 @@ enum Protocol {
 }
 
 impl Request {
-    fn operation(&self) -> String {
+    pub(crate) fn operation(&self) -> String {
         format!("{}:{}", self.service, self.op)
     }
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         header(&self.head, name)
     }
 }
 
-fn header<'a>(head: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(head: &'a [(String, String)], name: &str) -> Option<&'a str> {
     head.iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
@@ -462,7 +464,7 @@ fn decide(state: &State, i: usize, rule: &Rule, req: &Request) -> bool {
     true
 }
 
-fn splitmix(mut z: u64) -> u64 {
+pub(crate) fn splitmix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -471,7 +473,10 @@ fn splitmix(mut z: u64) -> u64 {
 
 /// Reads one request (head and `Content-Length` body); `None` at a clean end
 /// of the connection.
-async fn read_request(client: &mut TcpStream, buf: &mut Vec<u8>) -> Res<Option<Request>> {
+pub(crate) async fn read_request(
+    client: &mut TcpStream,
+    buf: &mut Vec<u8>,
+) -> Res<Option<Request>> {
     let head_end = loop {
         if let Some(p) = find(buf, b"\r\n\r\n") {
             break p;
@@ -578,7 +583,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// A parameter of an `application/x-www-form-urlencoded` body, decoded.
-fn form_param(body: &[u8], name: &str) -> Option<String> {
+pub(crate) fn form_param(body: &[u8], name: &str) -> Option<String> {
     let text = std::str::from_utf8(body).ok()?;
     text.split('&')
         .filter_map(|kv| kv.split_once('='))
@@ -586,7 +591,7 @@ fn form_param(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| percent_decode(v))
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -700,7 +705,7 @@ fn replace_between(body: &[u8], open: &str, close: &str, with: &str) -> Vec<u8> 
 }
 
 /// `2026-01-02T03:04:05Z`.
-fn rfc3339(t: std::time::SystemTime) -> String {
+pub(crate) fn rfc3339(t: std::time::SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
