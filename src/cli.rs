@@ -138,7 +138,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
     /// Attempts per API call, the first included (exponential backoff for
-    /// throttling and server errors).
+    /// throttling and server errors); a throttled call gets three times as
+    /// many.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
     /// The first retry's backoff in milliseconds (tests and emulators).

@@ -26,6 +26,7 @@ pub mod permissions;
 pub mod progress;
 pub mod recorder;
 pub mod regions;
+pub mod retry;
 pub mod s3control;
 pub mod securityhub;
 pub mod settings;
@@ -79,7 +80,8 @@ pub struct ScanOptions {
     /// Time limit of one call attempt (and of connecting).
     pub timeout: Duration,
     /// Attempts per call, first one included (standard retry mode: exponential
-    /// backoff with jitter).
+    /// backoff with jitter); a throttled call gets [`retry::THROTTLING_FACTOR`]
+    /// times as many.
     pub max_attempts: u32,
     /// The first retry's backoff; later ones grow exponentially.
     pub initial_backoff: Duration,
@@ -486,8 +488,10 @@ async fn base_config(opts: &ScanOptions) -> SdkConfig {
     // and falls to 0.5 requests/s per service after a few throttles: measured
     // with the fault proxy, a 6-account scan under 30% throttling took ~200 s
     // instead of seconds.
+    // Throttling gets more attempts than other errors (see `retry`): every
+    // client has the throttling limit and `retry::ThrottlingRetries`.
     let retry = RetryConfig::standard()
-        .with_max_attempts(opts.max_attempts.max(1))
+        .with_max_attempts(retry::throttling_attempts(opts.max_attempts))
         .with_initial_backoff(opts.initial_backoff);
     let timeout = TimeoutConfig::builder()
         .connect_timeout(opts.timeout)
@@ -570,6 +574,7 @@ fn sts_client(config: &SdkConfig, recorder: &OperationRecorder) -> aws_sdk_sts::
         aws_sdk_sts::config::Builder::from(config)
             .interceptor(recorder.clone())
             .interceptor(body_limit::BodyLimit::default())
+            .interceptor(retry::ThrottlingRetries)
             .build(),
     )
 }
@@ -649,6 +654,7 @@ macro_rules! global_client {
                     .region(self.global.clone())
                     .interceptor(self.recorder.clone())
                     .interceptor(body_limit::BodyLimit::default())
+                    .interceptor(retry::ThrottlingRetries)
                     .build(),
             )
         }
@@ -663,6 +669,7 @@ macro_rules! regional_client {
                     .region(Region::new(region.to_string()))
                     .interceptor(self.recorder.clone())
                     .interceptor(body_limit::BodyLimit::default())
+                    .interceptor(retry::ThrottlingRetries)
                     .build(),
             )
         }
