@@ -380,6 +380,7 @@ async fn answer(state: &State, req: &Request) -> Vec<u8> {
         (Protocol::Query, _) => Wire::Query,
         (Protocol::Json, _) => Wire::Json,
         (Protocol::RestJson, _) => Wire::RestJson,
+        (Protocol::RestXml { .. }, _) => Wire::RestXml,
     };
     let json = if wire == Wire::Json || (wire == Wire::RestJson && !req.body.is_empty()) {
         serde_json::from_slice(&req.body).unwrap_or(serde_json::Value::Null)
@@ -602,6 +603,17 @@ fn encode(
                 ("x-amzn-ErrorType", e.code.clone()),
             ],
             serde_json::json!({"message": e.message}).to_string(),
+        ),
+        // S3 Control (its one operation served) wraps its errors.
+        (Wire::RestXml, Err(e)) if op == "GetPublicAccessBlock" => (
+            e.status,
+            vec![("Content-Type", "application/xml".into())],
+            format!(
+                "<ErrorResponse><Error><Code>{}</Code><Message>{}</Message></Error>\
+                 <RequestId>{request_id}</RequestId></ErrorResponse>",
+                e.code,
+                xml(&e.message)
+            ),
         ),
         (Wire::RestXml, Err(e)) => (
             e.status,

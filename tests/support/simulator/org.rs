@@ -38,6 +38,19 @@ pub const REGIONS: &[&str] = &["eu-central-1", "eu-west-1", "us-east-1", "us-wes
 /// Where the organization trail and the log archive bucket live.
 pub const TRAIL_REGION: &str = "us-east-1";
 pub const LOG_BUCKET: &str = "sim-org-log-archive";
+/// The services the security account administers for the organization.
+pub const DELEGATED_SERVICES: &[&str] = &[
+    "guardduty.amazonaws.com",
+    "securityhub.amazonaws.com",
+    "access-analyzer.amazonaws.com",
+];
+
+/// The security (audit) account: the delegated administrator of
+/// [`DELEGATED_SERVICES`], when the organization has one besides the log
+/// archive.
+pub fn security_admin(org: &Org) -> Option<usize> {
+    (org.accounts > 2).then_some(2)
+}
 pub const FULL_ACCESS: &str = "p-FullAWSAccess";
 pub const GUARDRAIL: &str = "p-simguardrail";
 pub const ADMIN_POLICY: &str = "arn:aws:iam::aws:policy/AdministratorAccess";

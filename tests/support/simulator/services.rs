@@ -24,6 +24,16 @@ pub(crate) fn operation_name(call: &Call, wire: Wire) -> String {
                 ("account", "POST", "/getAlternateContact") => "GetAlternateContact",
                 ("account", "POST", "/listRegions") => "ListRegions",
                 ("s3", "GET", "/") => "ListBuckets",
+                ("s3", "GET", "/v20180820/configuration/publicAccessBlock") => {
+                    "GetPublicAccessBlock"
+                }
+                ("guardduty", "GET", "/detector") => "ListDetectors",
+                ("guardduty", "GET", p) if p.starts_with("/detector/") && p.ends_with("/admin") => {
+                    "DescribeOrganizationConfiguration"
+                }
+                ("guardduty", "GET", p) if p.starts_with("/detector/") => "GetDetector",
+                ("securityhub", "GET", "/accounts") => "DescribeHub",
+                ("access-analyzer", "GET", "/analyzer") => "ListAnalyzers",
                 _ => "",
             };
             if route.is_empty() {
@@ -51,6 +61,10 @@ pub(crate) fn handle(call: &Call, op: &str) -> Option<Answer> {
         ("ce", "GetAnomalySubscriptions") => anomaly_subscriptions(call),
         ("sso", op) => return sso(call, op),
         ("s3", "ListBuckets") => list_buckets(call),
+        ("s3", "GetPublicAccessBlock") => public_access_block(call),
+        ("guardduty", op) => return guardduty(call, op),
+        ("securityhub", "DescribeHub") => describe_hub(call),
+        ("access-analyzer", "ListAnalyzers") => list_analyzers(call),
         _ => return None,
     };
     Some(answer)
@@ -640,6 +654,39 @@ fn organizations(call: &Call, op: &str) -> Option<Answer> {
     let mgmt = org.management();
     let token = input(call, "NextToken");
     let out = match op {
+        "ListDelegatedAdministrators" => {
+            let admins: Vec<Value> = org::security_admin(org)
+                .map(|i| {
+                    json!({
+                        "Id": org.id(i),
+                        "Arn": format!("arn:aws:organizations::{mgmt}:account/{}/{}", org::ORG_ID, org.id(i)),
+                        "Email": org.email(i),
+                        "Name": org.name(i),
+                        "Status": "ACTIVE",
+                        "JoinedMethod": "CREATED",
+                        "JoinedTimestamp": epoch(org.days_ago(900)),
+                        "DelegationEnabledDate": epoch(org.days_ago(300)),
+                    })
+                })
+                .into_iter()
+                .collect();
+            json!({"DelegatedAdministrators": admins})
+        }
+        "ListDelegatedServicesForAccount" => {
+            let asked = input(call, "AccountId").unwrap_or_default();
+            if org::security_admin(org).map(|i| org.id(i)).as_deref() != Some(asked) {
+                return Some(Err(AwsError::new(
+                    400,
+                    "AccountNotRegisteredException",
+                    "The provided account is not a registered delegated administrator for your organization.",
+                )));
+            }
+            let services: Vec<Value> = org::DELEGATED_SERVICES
+                .iter()
+                .map(|p| json!({"ServicePrincipal": p, "DelegationEnabledDate": epoch(org.days_ago(300))}))
+                .collect();
+            json!({"DelegatedServices": services})
+        }
         "DescribeOrganization" => json!({"Organization": {
             "Id": org::ORG_ID,
             "Arn": format!("arn:aws:organizations::{mgmt}:organization/{}", org::ORG_ID),
@@ -1201,4 +1248,116 @@ fn list_buckets(call: &Call) -> Answer {
         org.id(call.caller),
         org.name(call.caller)
     )))
+}
+
+// ------------------------------------------------- account-level protections
+
+/// S3 Control's account-level Block Public Access: all four on in every
+/// third account, none set in the others.
+fn public_access_block(call: &Call) -> Answer {
+    if call.caller % 3 != 0 {
+        return Err(AwsError::new(
+            404,
+            "NoSuchPublicAccessBlockConfiguration",
+            "The public access block configuration was not found",
+        ));
+    }
+    Ok(Out::Xml(
+        "<PublicAccessBlockConfiguration xmlns=\"http://awss3control.amazonaws.com/doc/2018-08-20/\">\
+         <BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls>\
+         <BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets>\
+         </PublicAccessBlockConfiguration>"
+            .to_string(),
+    ))
+}
+
+// ------------------------------------------------------ security services
+
+/// The detector of an account in a region: the security administrator
+/// has one everywhere (and auto-enables the organization in us-east-1),
+/// every other account one in us-east-1 only.
+fn detector_id(call: &Call) -> Option<String> {
+    let admin = org::security_admin(call.org) == Some(call.caller);
+    (admin || call.region == "us-east-1")
+        .then(|| format!("{:032x}", call.caller as u128 * 7919 + 1))
+}
+
+fn guardduty(call: &Call, op: &str) -> Option<Answer> {
+    let org = call.org;
+    let id = detector_id(call);
+    let asked = call.path.split('/').nth(2).unwrap_or_default();
+    let known = || -> Result<(), AwsError> {
+        if id.as_deref() == Some(asked) {
+            Ok(())
+        } else {
+            Err(AwsError::new(
+                400,
+                "BadRequestException",
+                "The request is rejected because the input detectorId is not owned by the current account.",
+            ))
+        }
+    };
+    let out = match op {
+        "ListDetectors" => json!({"detectorIds": id.into_iter().collect::<Vec<_>>()}),
+        "GetDetector" => match known() {
+            Ok(()) => json!({
+                "createdAt": iso(org.days_ago(500)),
+                "updatedAt": iso(org.days_ago(20)),
+                "findingPublishingFrequency": "SIX_HOURS",
+                "serviceRole": format!("arn:aws:iam::{}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty", org.id(call.caller)),
+                "status": if call.caller % 4 == 1 { "DISABLED" } else { "ENABLED" },
+                "tags": {},
+            }),
+            Err(e) => return Some(Err(e)),
+        },
+        "DescribeOrganizationConfiguration" => match known() {
+            Ok(()) => json!({
+                "autoEnable": call.region == "us-east-1",
+                "memberAccountLimitReached": false,
+                "autoEnableOrganizationMembers": if call.region == "us-east-1" { "ALL" } else { "NONE" },
+            }),
+            Err(e) => return Some(Err(e)),
+        },
+        _ => return None,
+    };
+    Some(Ok(Out::Json(out)))
+}
+
+/// Security Hub: on in us-east-1 of every other account, not subscribed
+/// elsewhere.
+fn describe_hub(call: &Call) -> Answer {
+    let account = call.org.id(call.caller);
+    if call.region != "us-east-1" || call.caller % 2 == 1 {
+        return Err(AwsError::new(
+            401,
+            "InvalidAccessException",
+            format!("Account {account} is not subscribed to AWS Security Hub"),
+        ));
+    }
+    Ok(Out::Json(json!({
+        "HubArn": format!("arn:aws:securityhub:{}:{account}:hub/default", call.region),
+        "SubscribedAt": iso(call.org.days_ago(400)),
+        "AutoEnableControls": true,
+        "ControlFindingGenerator": "SECURITY_CONTROL",
+    })))
+}
+
+/// IAM Access Analyzer: an ORGANIZATION analyzer in us-east-1 of the
+/// security administrator, none anywhere else.
+fn list_analyzers(call: &Call) -> Answer {
+    let org = call.org;
+    let analyzers: Vec<Value> = if org::security_admin(org) == Some(call.caller)
+        && call.region == "us-east-1"
+    {
+        vec![json!({
+            "arn": format!("arn:aws:access-analyzer:us-east-1:{}:analyzer/organization", org.id(call.caller)),
+            "name": "organization",
+            "type": "ORGANIZATION",
+            "createdAt": iso(org.days_ago(365)),
+            "status": "ACTIVE",
+        })]
+    } else {
+        Vec::new()
+    };
+    Ok(Out::Json(json!({"analyzers": analyzers})))
 }
