@@ -1255,7 +1255,7 @@ fn list_buckets(call: &Call) -> Answer {
 /// S3 Control's account-level Block Public Access: all four on in every
 /// third account, none set in the others.
 fn public_access_block(call: &Call) -> Answer {
-    if call.caller % 3 != 0 {
+    if !call.caller.is_multiple_of(3) {
         return Err(AwsError::new(
             404,
             "NoSuchPublicAccessBlockConfiguration",
