@@ -19,6 +19,7 @@ pub mod config;
 pub mod context;
 pub mod credentials;
 pub mod guardduty;
+pub mod https;
 pub mod iam;
 pub mod org_policies;
 pub mod organizations;
@@ -179,7 +180,8 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
     let recorder = opts.recorder.clone().unwrap_or_default();
     let ctx = Ctx::new(opts.concurrency);
     settings::check_profile(opts.profile.as_deref()).await?;
-    let base = base_config(opts).await;
+    let ca_bundle = https::CaBundle::from_env()?;
+    let base = base_config(opts, ca_bundle.as_ref()).await;
     settings::check_endpoints(opts.endpoint_url.as_deref(), opts.profile.as_deref(), &base)?;
     check_credentials(opts, &base).await?;
 
@@ -482,7 +484,7 @@ fn count_errors(account: &Account) -> usize {
     serde_json::to_value(account).map(|v| walk(&v)).unwrap_or(0)
 }
 
-async fn base_config(opts: &ScanOptions) -> SdkConfig {
+async fn base_config(opts: &ScanOptions, ca_bundle: Option<&https::CaBundle>) -> SdkConfig {
     // Standard mode: exponential backoff with jitter on throttling and 5xx.
     // Adaptive mode's client-side rate limiter is shared by the whole process
     // and falls to 0.5 requests/s per service after a few throttles: measured
@@ -498,6 +500,7 @@ async fn base_config(opts: &ScanOptions) -> SdkConfig {
         .operation_attempt_timeout(opts.timeout)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https::client(ca_bundle))
         .retry_config(retry)
         .timeout_config(timeout);
     if let Some(profile) = &opts.profile {

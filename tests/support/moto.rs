@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 pub struct Moto {
     child: Child,
     pub port: u16,
+    scheme: &'static str,
 }
 
 impl Moto {
@@ -29,7 +30,7 @@ impl Moto {
 
     /// The endpoint URL every client should use.
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
     }
 
     /// Starts a fresh server, or `None` (after saying so loudly) when moto is
@@ -43,6 +44,34 @@ impl Moto {
     /// many accounts much faster, for organizations that attach no
     /// AWS-managed policy.
     pub fn start_with_env(env: &[(&str, &str)]) -> Option<Moto> {
+        Moto::spawn(env, &[], "http")
+    }
+
+    /// [`Moto::start`] serving HTTPS only, with this certificate chain and
+    /// key (PEM files); [`Moto::endpoint`] is then an `https://` URL.
+    pub fn start_tls(cert: &std::path::Path, key: &std::path::Path) -> Option<Moto> {
+        let args = [
+            "-c".to_string(),
+            cert.display().to_string(),
+            "-k".to_string(),
+            key.display().to_string(),
+        ];
+        Moto::spawn(&[], &args, "https")
+    }
+
+    /// The Python that runs moto (with the packages of its venv, e.g.
+    /// `cryptography`), or `None` as for [`Moto::start`].
+    pub fn python() -> Option<PathBuf> {
+        let bin = moto_server()?;
+        let python = bin.with_file_name("python");
+        Some(if python.exists() {
+            python
+        } else {
+            PathBuf::from("python3")
+        })
+    }
+
+    fn spawn(env: &[(&str, &str)], args: &[String], scheme: &'static str) -> Option<Moto> {
         let Some(bin) = moto_server() else {
             let msg = "moto server is not available: install it with \
                        `scripts/moto-server.sh install` (needs python3 and PyPI)";
@@ -55,6 +84,7 @@ impl Moto {
         let port = free_port();
         let child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .args(args)
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
@@ -62,7 +92,11 @@ impl Moto {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-        let moto = Moto { child, port };
+        let moto = Moto {
+            child,
+            port,
+            scheme,
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(

@@ -45,6 +45,7 @@ pub fn use_test_environment() {
 
 pub async fn config(endpoint: &str, creds: Credentials, region: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
+        .http_client(orgaudit::collect::https::client(None))
         .endpoint_url(endpoint)
         .region(Region::new(region.to_string()))
         .credentials_provider(creds)
