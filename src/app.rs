@@ -134,6 +134,35 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             print_stdout(&text)?;
             Ok(ExitCode::from(EXIT_OK))
         }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            // Into memory first: clap_complete panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "orgaudit", &mut script);
+            write_output(None, |out, _| Ok(out.write_all(&script)?))?;
+            Ok(ExitCode::from(EXIT_OK))
+        }
+        Command::Man { dir } => {
+            // As clap_mangen's pages: `help` has none of its own.
+            let cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+            match dir {
+                None => write_output(None, |out, _| Ok(clap_mangen::Man::new(cmd).render(out)?))?,
+                Some(dir) => {
+                    if !dir.is_dir() {
+                        return Err(AppError::Usage(format!(
+                            "--dir {}: not a directory",
+                            dir.display()
+                        )));
+                    }
+                    clap_mangen::generate_to(cmd, &dir).map_err(|source| AppError::Write {
+                        path: dir.display().to_string(),
+                        source,
+                    })?;
+                    to_stderr(&format!("wrote the manual pages to {}", dir.display()));
+                }
+            }
+            Ok(ExitCode::from(EXIT_OK))
+        }
     }
 }
 

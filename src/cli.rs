@@ -40,6 +40,21 @@ pub enum Command {
         #[arg(value_enum)]
         which: SchemaKind,
     },
+    /// Print a shell completion script, generated from these definitions
+    /// (e.g. `orgaudit completions bash > /etc/bash_completion.d/orgaudit`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page orgaudit(1) (roff), generated from these
+    /// definitions (`orgaudit man | man -l -`); with `--dir`, write it and
+    /// one page per subcommand (orgaudit-scan.1, orgaudit-rules-list.1…)
+    /// into that directory instead.
+    Man {
+        /// An existing directory to write every page to.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
