@@ -499,7 +499,7 @@ impl Runner {
 
 /// What the CLI answers for the same snapshot and flags.
 fn cli_exit(snapshot: &Path, flags: &[&str]) -> i32 {
-    Command::new(assert_cmd::cargo::cargo_bin("orgaudit"))
+    support::cli::orgaudit_std()
         .arg("eval")
         .arg(snapshot)
         .args(["-f", "json", "-o", "/dev/null"])
@@ -552,8 +552,12 @@ async fn the_action_installs_the_release_scans_and_gates() {
 
     let Some(moto) = Moto::start() else { return };
     seed::scenario(&moto.endpoint()).await;
-    let aws = [("AWS_ENDPOINT_URL", moto.endpoint())];
-    let aws: Vec<(&str, &str)> = aws.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // The management account's environment, as every CLI test has it.
+    let env = support::cli::aws_env(&moto.endpoint());
+    let aws: Vec<(&str, &str)> = env
+        .iter()
+        .filter_map(|(k, v)| Some((*k, v.as_deref()?)))
+        .collect();
     let quick = "--max-attempts 2 --retry-backoff-ms 10";
 
     // Defaults: SARIF report, any severity fails, incomplete fails.
@@ -744,4 +748,43 @@ fn the_container_recipe_is_multi_stage_non_root_with_the_demo() {
         .output()
         .unwrap();
     assert_ne!(String::from_utf8_lossy(&user.stdout).trim(), "0");
+}
+
+/// One HTTP/TLS stack (Cargo.toml says why): no package of the lock file
+/// brings back the legacy hyper 0.14 / rustls 0.21 client, aws-lc or
+/// SigV4a's curve crates. An SDK crate added with its default features
+/// would.
+#[test]
+fn the_build_has_one_tls_stack() {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).unwrap();
+    let packages: Vec<(String, String)> = lock
+        .split("[[package]]")
+        .filter_map(|p| {
+            let field = |key: &str| {
+                p.lines()
+                    .find_map(|l| l.strip_prefix(&format!("{key} = \"")))
+                    .map(|v| v.trim_end_matches('"').to_string())
+            };
+            Some((field("name")?, field("version")?))
+        })
+        .collect();
+    for (name, version) in &packages {
+        let legacy = match name.as_str() {
+            "hyper" | "http-body" => version.starts_with("0."),
+            "h2" => version.starts_with("0.3"),
+            "rustls" => version.starts_with("0.21") || version.starts_with("0.20"),
+            "hyper-rustls" => version.starts_with("0.24"),
+            "aws-lc-sys" | "aws-lc-rs" | "aws-lc-fips-sys" | "p256" | "cmake" => true,
+            _ => false,
+        };
+        assert!(
+            !legacy,
+            "{name} {version} is in Cargo.lock: add the SDK crate with \
+             default-features = false, features = [\"rt-tokio\"]"
+        );
+    }
+    assert!(packages
+        .iter()
+        .any(|(n, v)| n == "rustls" && v.starts_with("0.23")));
+    assert!(packages.iter().any(|(n, _)| n == "ring"));
 }

@@ -10,7 +10,6 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use assert_cmd::cargo::CommandCargoExt;
 use orgaudit::collect::https::{self, CaBundle};
 use support::moto::Moto;
 use support::seed;
@@ -78,7 +77,7 @@ fn make_certs(python: &Path, dir: &Path) {
 /// `orgaudit scan` of the management account at `endpoint`, with only the
 /// trust settings given (none of the machine's leak in).
 fn scan(endpoint: &str, trust: &[(&str, &Path)]) -> Output {
-    let mut cmd = Command::cargo_bin("orgaudit").unwrap();
+    let mut cmd = support::cli::orgaudit_std_against(endpoint);
     cmd.args([
         "scan",
         "--regions",
@@ -93,7 +92,6 @@ fn scan(endpoint: &str, trust: &[(&str, &Path)]) -> Output {
         "-f",
         "json",
     ])
-    .env("AWS_ENDPOINT_URL", endpoint)
     .env_remove("AWS_CA_BUNDLE")
     .env_remove("SSL_CERT_FILE")
     .env_remove("SSL_CERT_DIR");
