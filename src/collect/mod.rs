@@ -499,15 +499,20 @@ async fn base_config(opts: &ScanOptions, ca_bundle: Option<&https::CaBundle>) ->
         .connect_timeout(opts.timeout)
         .operation_attempt_timeout(opts.timeout)
         .build();
+    let http = https::client(ca_bundle);
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https::client(ca_bundle))
+        .http_client(http.clone())
         .retry_config(retry)
         .timeout_config(timeout);
     if let Some(profile) = &opts.profile {
         // An explicit profile wins over credentials in the environment, as
-        // with the AWS CLI's --profile.
+        // with the AWS CLI's --profile. Built outside the loader, it needs
+        // the HTTP client too (STS for role_arn, SSO, web identity).
+        let provider_config =
+            aws_config::provider_config::ProviderConfig::default().with_http_client(http);
         loader = loader.profile_name(profile).credentials_provider(
             aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .configure(&provider_config)
                 .profile_name(profile)
                 .build(),
         );
