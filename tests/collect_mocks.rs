@@ -4,7 +4,9 @@
 //! config DescribeComplianceByConfigRule, iam ListOrganizationsFeatures,
 //! guardduty DescribeOrganizationConfiguration, access-analyzer
 //! ListAnalyzers; and
-//! an audit role that cannot be assumed (moto's AssumeRole never fails).
+//! an audit role that cannot be assumed (moto's AssumeRole never fails);
+//! and the error shapes of EC2's Query read (denied, throttled, server
+//! errors, unreadable answers) against a local HTTP server.
 //! The moto scan (tests/scan_moto.rs) checks these gaps are recorded as
 //! section errors there.
 
@@ -585,4 +587,231 @@ async fn access_analyzers() {
     assert_eq!(err.operation, "access-analyzer:ListAnalyzers");
     assert_eq!(err.code, "AccessDeniedException");
     assert_eq!(err.region.as_deref(), Some("eu-west-1"));
+}
+
+/// EC2's one read is not an SDK client (`collect::ec2` speaks EC2's Query
+/// protocol itself), so aws-smithy-mocks cannot stand in for it: a local
+/// HTTP server answers with canned responses in EC2's shapes, in order,
+/// and keeps every request it was sent.
+mod ec2_query {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use aws_config::retry::RetryConfig;
+    use aws_config::{BehaviorVersion, Region, SdkConfig};
+    use aws_credential_types::Credentials;
+    use orgaudit::collect::{ec2, retry, Ctx, OperationRecorder};
+
+    const SECRET: &str = "local-test-secret-key";
+    const TOKEN: &str = "local-test-session-token";
+    const OP: &str = "ec2:GetEbsEncryptionByDefault";
+
+    fn answer(value: &str) -> (u16, String) {
+        (
+            200,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+                 <GetEbsEncryptionByDefaultResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\
+                 <requestId>r-1</requestId><ebsEncryptionByDefault>{value}</ebsEncryptionByDefault>\
+                 <sseType>sse-ebs</sseType></GetEbsEncryptionByDefaultResponse>"
+            ),
+        )
+    }
+
+    fn error(status: u16, code: &str, message: &str) -> (u16, String) {
+        (
+            status,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+                 <Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error>\
+                 </Errors><RequestID>r-2</RequestID></Response>"
+            ),
+        )
+    }
+
+    /// Serves `responses` in order (then HTTP 500), one per connection;
+    /// returns its URL and the requests received.
+    fn serve(responses: Vec<(u16, String)>) -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let kept = seen.clone();
+        std::thread::spawn(move || {
+            let mut responses = responses.into_iter();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                // The head, then a body of content-length bytes.
+                let request = loop {
+                    let n = stream.read(&mut chunk).unwrap_or(0);
+                    if n == 0 {
+                        break None;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                        continue;
+                    };
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse::<usize>().ok())?
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break Some(text);
+                    }
+                };
+                let Some(request) = request else { continue };
+                kept.lock().unwrap().push(request);
+                let (status, body) = responses
+                    .next()
+                    .unwrap_or((500, "<html>no more answers</html>".to_string()));
+                let response = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: text/xml;charset=UTF-8\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        (url, seen)
+    }
+
+    /// The account's configuration as the scan builds it: static
+    /// credentials, an endpoint, standard retry with the throttling limit
+    /// of 3 attempts.
+    async fn config(url: &str) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(url)
+            .credentials_provider(Credentials::new(
+                "AKIDLOCALTEST",
+                SECRET,
+                Some(TOKEN.to_string()),
+                None,
+                "test",
+            ))
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(retry::throttling_attempts(3))
+                    .with_initial_backoff(Duration::from_millis(1)),
+            )
+            .load()
+            .await
+    }
+
+    async fn read(
+        url: &str,
+    ) -> (
+        Result<bool, orgaudit::snapshot::CollectError>,
+        OperationRecorder,
+    ) {
+        let recorder = OperationRecorder::new();
+        let client = ec2::Client::new(&config(url).await, "eu-west-1", &recorder);
+        let got = ec2::ebs_encryption_by_default(&Ctx::new(4), &client, "eu-west-1").await;
+        (got, recorder)
+    }
+
+    #[tokio::test]
+    async fn the_setting_is_read_with_a_signed_query_request() {
+        let (url, seen) = serve(vec![answer("true")]);
+        let (got, recorder) = read(&url).await;
+        assert_eq!(got, Ok(true));
+        assert_eq!(recorder.operations().get(OP), Some(&1));
+        let requests = seen.lock().unwrap();
+        assert_eq!(requests.len(), 1);
+        let request = requests[0].to_lowercase();
+        assert!(request.starts_with("post / http/1.1"), "{request}");
+        assert!(request.ends_with("action=getebsencryptionbydefault&version=2016-11-15"));
+        assert!(request.contains("content-type: application/x-www-form-urlencoded"));
+        assert!(
+            request.contains("authorization: aws4-hmac-sha256 credential=akidlocaltest/"),
+            "{request}"
+        );
+        assert!(request.contains("/eu-west-1/ec2/aws4_request"), "{request}");
+        assert!(request.contains(&format!("x-amz-security-token: {TOKEN}")));
+        assert!(!request.contains(SECRET));
+
+        let (url, _) = serve(vec![answer("false")]);
+        assert_eq!(read(&url).await.0, Ok(false));
+    }
+
+    #[tokio::test]
+    async fn a_denial_is_an_error_of_the_call_and_not_retried() {
+        let (url, seen) = serve(vec![error(
+            403,
+            "UnauthorizedOperation",
+            "You are not authorized to perform this operation.",
+        )]);
+        let err = read(&url).await.0.unwrap_err();
+        assert_eq!(err.operation, OP);
+        assert_eq!(err.code, "UnauthorizedOperation");
+        assert_eq!(
+            err.message,
+            "You are not authorized to perform this operation."
+        );
+        assert_eq!(err.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(seen.lock().unwrap().len(), 1);
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(SECRET) && !shown.contains(TOKEN), "{shown}");
+        assert!(!shown.contains("Signature="), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn throttling_is_retried_beyond_the_attempts_of_other_errors() {
+        // Five throttled answers, more than --max-attempts (3): throttling
+        // gets three times as many.
+        let mut answers: Vec<_> = (0..5)
+            .map(|_| error(503, "RequestLimitExceeded", "Request limit exceeded."))
+            .collect();
+        answers.push(answer("true"));
+        let (url, seen) = serve(answers);
+        let (got, recorder) = read(&url).await;
+        assert_eq!(got, Ok(true));
+        assert_eq!(seen.lock().unwrap().len(), 6);
+        assert_eq!(recorder.attempts().get(OP), Some(&6));
+        assert_eq!(recorder.operations().get(OP), Some(&1));
+        // Each attempt signed anew.
+        assert!(seen
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|r| r.to_lowercase().contains("authorization: aws4-hmac-sha256")));
+
+        // A server error keeps --max-attempts.
+        let (url, seen) = serve(vec![]);
+        let err = read(&url).await.0.unwrap_err();
+        assert_eq!(err.code, "ServiceError", "{err:?}");
+        assert_eq!(seen.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_answer_is_an_error_never_a_guess() {
+        for body in [
+            "<html>oops</html>".to_string(),
+            "not xml at all".to_string(),
+            answer("maybe").1,
+            answer("").1,
+            "<GetEbsEncryptionByDefaultResponse><requestId>r</requestId></GetEbsEncryptionByDefaultResponse>"
+                .to_string(),
+        ] {
+            // Retried as the SDK retries an answer it cannot parse
+            // (transient), up to --max-attempts.
+            let (url, seen) = serve(vec![(200, body.clone()); 3]);
+            let err = read(&url).await.0.unwrap_err();
+            assert_eq!(seen.lock().unwrap().len(), 3, "{body}");
+            assert_eq!(err.operation, OP, "{body}");
+            assert_eq!(err.code, "ResponseError", "{body}: {err:?}");
+        }
+        // An error status without EC2's error document.
+        let (url, _) = serve(vec![(403, "<html>Forbidden</html>".to_string())]);
+        let err = read(&url).await.0.unwrap_err();
+        assert_eq!(err.code, "ServiceError", "{err:?}");
+        assert!(err.message.contains("HTTP 403"), "{err:?}");
+    }
 }

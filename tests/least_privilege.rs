@@ -681,6 +681,7 @@ async fn removing_a_guardrail_read_makes_its_rules_error() {
             "organizations:ListDelegatedServicesForAccount",
             &["guardduty-delegated-admin", "securityhub-delegated-admin"],
         ),
+        ("ec2:GetEbsEncryptionByDefault", &["ebs-default-encryption"]),
         // guardduty:ListDetectors, GetDetector and securityhub:DescribeHub
         // cannot be checked here ([`MOTO_REFUSES_SIGNATURE`]).
     ];

@@ -28,6 +28,7 @@ const CATALOGUE: &[&str] = &[
     "config-recorder-enabled",
     "config-rules-compliant",
     "cost-anomaly-detection-enabled",
+    "ebs-default-encryption",
     "guardduty-delegated-admin",
     "guardduty-enabled",
     "iam-access-key-rotated",

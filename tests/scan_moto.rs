@@ -408,6 +408,22 @@ async fn scan_of_a_seeded_organization() {
         closed.protections[0].guardduty_detectors,
         Section::NotCollected { .. }
     ));
+    // EBS encryption by default (ec2:GetEbsEncryptionByDefault): on in both
+    // regions of the management account and in us-east-1 of dev; off, a
+    // fact, in the others.
+    let ebs = |a: &orgaudit::snapshot::Account| -> Vec<Option<bool>> {
+        a.protections
+            .iter()
+            .map(|p| p.ebs_encryption_by_default.data().copied())
+            .collect()
+    };
+    assert_eq!(ebs(mgmt), [Some(true), Some(true)]);
+    assert_eq!(ebs(dev), [Some(false), Some(true)]);
+    assert_eq!(ebs(prod), [Some(false), Some(false)]);
+    assert!(matches!(
+        closed.protections[1].ebs_encryption_by_default,
+        Section::NotCollected { .. }
+    ));
 
     // Budgets and anomaly detection: management account only.
     let budgets = mgmt.budgets.data().unwrap();

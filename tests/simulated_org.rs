@@ -174,6 +174,27 @@ async fn a_simulated_organization_is_scanned_completely() {
             "security contact of {id}"
         );
     }
+    // EBS encryption by default, per region, as generated.
+    let ebs: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.rule_id == "ebs-default-encryption")
+        .filter(|f| judged(org.index(&f.account_id).unwrap()))
+        .collect();
+    assert_eq!(ebs.len(), (0..ACCOUNTS).filter(|&i| judged(i)).count() * 2);
+    for f in ebs {
+        let i = org.index(&f.account_id).unwrap();
+        let region = f.region.as_deref().unwrap();
+        let want = if org.ebs_encryption_by_default(i, region) {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        assert_eq!(
+            f.status, want,
+            "EBS encryption of {} in {region}",
+            f.account_id
+        );
+    }
     for i in unreachable {
         assert_eq!(
             statuses(&findings, "org-access-role-assumable")[&org.id(i)],

@@ -123,11 +123,49 @@ fn a_snapshot_of_schema_1_1_still_loads_and_the_rules_of_1_2_say_so() {
 }
 
 #[test]
+fn a_snapshot_of_schema_1_2_still_loads_and_the_rule_of_1_3_says_so() {
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/demo-org.json").unwrap()).unwrap();
+    json["schema_version"] = "1.2".into();
+    for account in json["accounts"].as_array_mut().unwrap() {
+        for region in account["protections"].as_array_mut().unwrap() {
+            region
+                .as_object_mut()
+                .unwrap()
+                .remove("ebs_encryption_by_default");
+        }
+    }
+    let snapshot =
+        Snapshot::from_json(&json.to_string(), "old.json").unwrap_or_else(|e| panic!("{e}"));
+    let rules = RuleSet::builtin().unwrap();
+    let report = engine::evaluate(&rules, &snapshot, &Default::default());
+    let of_rule: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "ebs-default-encryption")
+        .collect();
+    assert!(!of_rule.is_empty());
+    for f in of_rule {
+        assert_eq!(f.status, Status::Error, "{}", f.message);
+        assert!(
+            f.message.contains("snapshot schema 1.3") || f.message.contains("not reached"),
+            "{}",
+            f.message
+        );
+    }
+    // The regional facts of 1.2 are judged as before.
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.rule_id == "securityhub-enabled" && f.status != Status::Error));
+}
+
+#[test]
 fn a_newer_minor_version_is_refused() {
     let text = std::fs::read_to_string("fixtures/demo-org.json")
         .unwrap()
         .replacen(
-            "\"schema_version\": \"1.2\"",
+            "\"schema_version\": \"1.3\"",
             "\"schema_version\": \"1.9\"",
             1,
         );

@@ -18,6 +18,7 @@ pub mod cloudtrail;
 pub mod config;
 pub mod context;
 pub mod credentials;
+pub mod ec2;
 pub mod guardduty;
 pub mod https;
 pub mod iam;
@@ -716,6 +717,10 @@ impl AccountClients {
     regional_client!(guardduty, aws_sdk_guardduty);
     regional_client!(securityhub, aws_sdk_securityhub);
     regional_client!(access_analyzer, aws_sdk_accessanalyzer);
+    /// EC2 in a region: its one read, without the EC2 SDK crate ([`ec2`]).
+    pub(crate) fn ec2(&self, region: &str) -> ec2::Client {
+        ec2::Client::new(&self.config, region, &self.recorder)
+    }
 }
 
 /// What every account's scan shares.
@@ -856,17 +861,19 @@ impl Scanner<'_> {
             },
             s3control::public_access_block(ctx, &s3control_client, &a.id),
             futures::future::join_all(regions.iter().map(|r| {
-                let (guardduty_client, securityhub_client) =
-                    (clients.guardduty(r), clients.securityhub(r));
+                let (guardduty_client, securityhub_client, ec2_client) =
+                    (clients.guardduty(r), clients.securityhub(r), clients.ec2(r));
                 async move {
-                    let (detectors, hub) = tokio::join!(
+                    let (detectors, hub, ebs) = tokio::join!(
                         guardduty::detectors(ctx, &guardduty_client, r),
                         securityhub::hub(ctx, &securityhub_client, r),
+                        ec2::ebs_encryption_by_default(ctx, &ec2_client, r),
                     );
                     RegionProtections {
                         region: r.clone(),
                         guardduty_detectors: iam::section(detectors),
                         securityhub: iam::section(hub),
+                        ebs_encryption_by_default: iam::section(ebs),
                     }
                 }
             })),

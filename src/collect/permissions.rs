@@ -106,6 +106,8 @@ pub const ALLOWED_OPERATIONS: &[AllowedOperation] = &[
     same("securityhub:DescribeHub"),
     // access-analyzer
     same("access-analyzer:ListAnalyzers"),
+    // ec2
+    same("ec2:GetEbsEncryptionByDefault"),
     // sso-admin (IAM prefix `sso`)
     same("sso:ListInstances"),
     same("sso:ListPermissionSets"),

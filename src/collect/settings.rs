@@ -18,7 +18,7 @@ use super::ScanError;
 
 /// The services a scan calls: the SDK's service id and the suffix of its
 /// `AWS_ENDPOINT_URL_<SERVICE>` variable.
-const SERVICES: [(&str, &str); 13] = [
+const SERVICES: [(&str, &str); 14] = [
     ("STS", "STS"),
     ("Organizations", "ORGANIZATIONS"),
     ("IAM", "IAM"),
@@ -32,6 +32,7 @@ const SERVICES: [(&str, &str); 13] = [
     ("GuardDuty", "GUARDDUTY"),
     ("SecurityHub", "SECURITYHUB"),
     ("AccessAnalyzer", "ACCESSANALYZER"),
+    ("EC2", "EC2"),
 ];
 
 /// The profile the scan uses, when one is named: by `--profile`, else by
@@ -127,18 +128,7 @@ pub(crate) fn check_endpoints(
         });
     }
     for (service_id, suffix) in SERVICES {
-        let from_service_config = config.service_config().and_then(|c| {
-            c.load_config(
-                ServiceConfigKey::builder()
-                    .service_id(service_id)
-                    .env("AWS_ENDPOINT_URL")
-                    .profile("endpoint_url")
-                    .build()
-                    .ok()?,
-            )
-        });
-        let Some(url) = from_service_config.or_else(|| config.endpoint_url().map(str::to_string))
-        else {
+        let Some(url) = endpoint_url(config, service_id) else {
             continue;
         };
         if let Err(message) = check_url(&url) {
@@ -149,6 +139,30 @@ pub(crate) fn check_endpoints(
         }
     }
     Ok(())
+}
+
+/// The endpoint URL configured for a service (by its SDK service id), as
+/// the SDK's clients take it from an `SdkConfig`: one given in code (the
+/// endpoint option) first, else `AWS_ENDPOINT_URL_<SERVICE>` or the
+/// profile's `services` section, else `AWS_ENDPOINT_URL` or the profile's
+/// `endpoint_url`. `None`: AWS's own endpoint.
+pub(crate) fn endpoint_url(config: &SdkConfig, service_id: &str) -> Option<String> {
+    if config.get_origin("endpoint_url").is_client_config() {
+        return config.endpoint_url().map(str::to_string);
+    }
+    config
+        .service_config()
+        .and_then(|c| {
+            c.load_config(
+                ServiceConfigKey::builder()
+                    .service_id(service_id)
+                    .env("AWS_ENDPOINT_URL")
+                    .profile("endpoint_url")
+                    .build()
+                    .ok()?,
+            )
+        })
+        .or_else(|| config.endpoint_url().map(str::to_string))
 }
 
 /// Which setting gave a service its endpoint, in the SDK's order:

@@ -15,7 +15,7 @@ pub use model::*;
 use std::path::Path;
 
 /// The snapshot format this build writes. The major part must match on load.
-pub const SCHEMA_VERSION: &str = "1.2";
+pub const SCHEMA_VERSION: &str = "1.3";
 
 /// Whether this build reads a snapshot of schema `version`: the same major
 /// version and a minor version up to ours (see docs/snapshot.md). A newer
@@ -119,6 +119,7 @@ impl Account {
                 region: region.clone(),
                 guardduty_detectors: nc(reason),
                 securityhub: nc(reason),
+                ebs_encryption_by_default: nc(reason),
             })
             .collect();
     }
@@ -274,11 +275,11 @@ impl Snapshot {
     /// region (its rules are ERROR), never "nothing to check".
     pub fn normalize(&mut self) {
         let regions = self.scan.regions.clone();
-        let older = self
+        let minor = self
             .schema_version
             .split_once('.')
-            .and_then(|(_, minor)| minor.parse::<u32>().ok())
-            .is_some_and(|minor| minor < 2);
+            .and_then(|(_, minor)| minor.parse::<u32>().ok());
+        let older = |than: u32| minor.is_some_and(|minor| minor < than);
         for account in &mut self.accounts {
             if !account.access.is_ok() {
                 continue;
@@ -303,16 +304,23 @@ impl Snapshot {
                     delivery_status: Section::error(missing()),
                 });
             }
-            // Schema 1.2's regional facts: not in an older snapshot (its
-            // rules say which version collects them), missing from a newer.
+            // The regional facts of schema 1.2 and 1.3: not in an older
+            // snapshot (their rules say which version collects them),
+            // missing from a newer.
             for region in &regions {
                 if account.protections.iter().any(|p| &p.region == region) {
                     continue;
                 }
+                let security = "guardduty:ListDetectors";
                 account.protections.push(RegionProtections {
                     region: region.clone(),
-                    guardduty_detectors: absent(older, region),
-                    securityhub: absent(older, region),
+                    guardduty_detectors: absent(older(2).then(since_1_2), security, region),
+                    securityhub: absent(older(2).then(since_1_2), security, region),
+                    ebs_encryption_by_default: absent(
+                        older(3).then(since_1_3),
+                        "ec2:GetEbsEncryptionByDefault",
+                        region,
+                    ),
                 });
             }
         }
@@ -330,18 +338,19 @@ impl Snapshot {
     }
 }
 
-/// A regional section of schema 1.2 that the snapshot lacks for an audited
-/// region: not in an older snapshot (its rules say which version collects
-/// it), missing from a snapshot of 1.2 or later (an error for that region).
-fn absent<T>(older: bool, region: &str) -> Section<T> {
-    if older {
-        return since_1_2();
+/// A regional section that the snapshot lacks for an audited region:
+/// `older`, the section of a snapshot older than the schema that collects
+/// it (its rules say which version that is); missing from a snapshot of
+/// that schema or later, an error of `operation` for that region.
+fn absent<T>(older: Option<Section<T>>, operation: &str, region: &str) -> Section<T> {
+    if let Some(section) = older {
+        return section;
     }
     Section::error(CollectError {
-        operation: "guardduty:ListDetectors".to_string(),
+        operation: operation.to_string(),
         code: "MissingFromSnapshot".to_string(),
         message: format!(
-            "the scan audited {region}, but the snapshot has no security service facts of it"
+            "the scan audited {region}, but the snapshot has no facts of it from {operation}"
         ),
         region: Some(region.to_string()),
     })

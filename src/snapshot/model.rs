@@ -143,6 +143,17 @@ pub fn since_1_2<T>() -> Section<T> {
 pub const SINCE_1_2: &str =
     "not in this snapshot (collected by orgaudit >= 0.2, snapshot schema 1.2)";
 
+/// The default of a section that snapshots before schema 1.3 do not have.
+pub fn since_1_3<T>() -> Section<T> {
+    Section::NotCollected {
+        reason: SINCE_1_3.to_string(),
+    }
+}
+
+/// Why a section of schema 1.3 is missing from an older snapshot.
+pub const SINCE_1_3: &str =
+    "not in this snapshot (collected by orgaudit >= 0.2, snapshot schema 1.3)";
+
 impl<T> Section<T> {
     pub fn ok(data: T) -> Self {
         Section::Ok { data }
@@ -531,7 +542,8 @@ pub struct Account {
     #[serde(default = "since_1_2::<Option<PublicAccessBlock>>")]
     pub s3_public_access_block: Section<Option<PublicAccessBlock>>,
     /// Security services and account-level settings of each audited region
-    /// (GuardDuty detectors, Security Hub). Schema 1.2.
+    /// (GuardDuty detectors, Security Hub; EBS encryption by default since
+    /// schema 1.3). Schema 1.2.
     #[serde(default)]
     pub protections: Vec<RegionProtections>,
 }
@@ -550,6 +562,10 @@ pub struct RegionProtections {
     /// enabled here (`InvalidAccessException`: not subscribed).
     #[serde(default = "since_1_2::<Option<SecurityHub>>")]
     pub securityhub: Section<Option<SecurityHub>>,
+    /// `ec2:GetEbsEncryptionByDefault`: whether new EBS volumes (and
+    /// snapshot copies) are encrypted by default here. Schema 1.3.
+    #[serde(default = "since_1_3::<bool>")]
+    pub ebs_encryption_by_default: Section<bool>,
 }
 
 /// A GuardDuty detector.

@@ -205,6 +205,38 @@ pub fn create_bucket(endpoint: &str, creds: &Credentials, bucket: &str) {
     );
 }
 
+/// Turns EBS encryption by default on in `region` of the account of
+/// `creds`. By hand in EC2's Query protocol (moto does not check the
+/// signature): the scanner has no EC2 SDK client, and this mutating call
+/// only seeds the emulator.
+pub fn enable_ebs_encryption_by_default(endpoint: &str, creds: &Credentials, region: &str) {
+    let addr = endpoint.trim_start_matches("http://");
+    let body = "Action=EnableEbsEncryptionByDefault&Version=2016-11-15";
+    let token = creds
+        .session_token()
+        .map(|t| format!("x-amz-security-token: {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nx-amz-date: 20250101T000000Z\r\n{token}\
+         Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential={}/20250101/{region}/ec2/aws4_request, \
+         SignedHeaders=host;x-amz-date, Signature=00\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        creds.access_key_id(),
+        body.len()
+    );
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to moto");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(
+        response.starts_with("HTTP/1.1 200")
+            && response.contains("<ebsEncryptionByDefault>true</ebsEncryptionByDefault>"),
+        "enable EBS encryption by default in {region}: {}",
+        response.lines().next().unwrap_or_default()
+    );
+}
+
 /// The full scenario: management + 5 members (one closed), each with its own
 /// misconfigurations:
 ///
@@ -225,6 +257,8 @@ pub fn create_bucket(endpoint: &str, creds: &Credentials, bucket: &str) {
 /// - S3 Block Public Access: all four settings on in the management
 ///   account, two of four in dev, none set elsewhere.
 /// - security services: see [`seed_security_services`].
+/// - EBS encryption by default: on in both regions of the management
+///   account and in us-east-1 of dev, off elsewhere (moto's default).
 /// - shared (Workloads): alias and all contacts, nothing else.
 /// - sandbox: closed (SUSPENDED).
 /// - service control policies enabled on the root (resource control
@@ -520,6 +554,9 @@ async fn seed_management(endpoint: &str) {
 
     contacts(&sdk, &["BILLING", "OPERATIONS", "SECURITY"]).await;
     block_public_access(&sdk, MGMT, ALL_BLOCKS).await;
+    for region in ["eu-west-1", "us-east-1"] {
+        enable_ebs_encryption_by_default(endpoint, &mgmt_credentials(), region);
+    }
 
     create_bucket(endpoint, &mgmt_credentials(), "acme-org-trail");
     let trail = aws_sdk_cloudtrail::Client::new(&sdk);
@@ -731,6 +768,7 @@ async fn seed_dev(endpoint: &str, account: &Seeded) {
         .unwrap();
     contacts(&sdk, &["SECURITY"]).await;
     block_public_access(&sdk, &account.id, &["BlockPublicAcls", "BlockPublicPolicy"]).await;
+    enable_ebs_encryption_by_default(endpoint, &account.creds, "us-east-1");
 }
 
 async fn seed_security(endpoint: &str, account: &Seeded) {

@@ -2,8 +2,9 @@
 //! of N accounts (see [`org`]) for every operation a scan calls, on
 //! 127.0.0.1, in each service's own protocol (awsQuery XML for IAM and STS,
 //! awsJson 1.1 for Organizations, CloudTrail, Config, Budgets, Cost Explorer
-//! and SSO admin, restJson for Account, restXml for S3), so that the real SDK
-//! parses every answer. Unlike moto it keeps no state and does no work per
+//! and SSO admin, restJson for Account, restXml for S3, ec2Query for EC2),
+//! so that the real SDK (and orgaudit's own EC2 reader) parses every
+//! answer. Unlike moto it keeps no state and does no work per
 //! request beyond formatting the answer, so it is not the bottleneck of a
 //! 10,000-account scan.
 //!

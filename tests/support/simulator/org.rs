@@ -261,6 +261,13 @@ impl Org {
         (!(i + r).is_multiple_of(6)).then_some(i % 11 != 4)
     }
 
+    /// Whether EBS encryption by default is on in `region`: off in every
+    /// third (account, region).
+    pub fn ebs_encryption_by_default(&self, i: usize, region: &str) -> bool {
+        let r = REGIONS.iter().position(|x| *x == region).unwrap_or(0);
+        !(i + r).is_multiple_of(3)
+    }
+
     /// Managed Config rules: (name, source identifier, compliant).
     pub fn config_rules(&self, i: usize) -> Vec<(&'static str, &'static str, bool)> {
         if !i.is_multiple_of(2) {

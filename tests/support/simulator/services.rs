@@ -65,6 +65,7 @@ pub(crate) fn handle(call: &Call, op: &str) -> Option<Answer> {
         ("guardduty", op) => return guardduty(call, op),
         ("securityhub", "DescribeHub") => describe_hub(call),
         ("access-analyzer", "ListAnalyzers") => list_analyzers(call),
+        ("ec2", "GetEbsEncryptionByDefault") => ebs_encryption_by_default(call),
         _ => return None,
     };
     Some(answer)
@@ -1269,6 +1270,14 @@ fn public_access_block(call: &Call) -> Answer {
          </PublicAccessBlockConfiguration>"
             .to_string(),
     ))
+}
+
+/// EC2's EBS encryption by default, as the generator set it per region.
+fn ebs_encryption_by_default(call: &Call) -> Answer {
+    let on = call.org.ebs_encryption_by_default(call.caller, call.region);
+    Ok(Out::Query(format!(
+        "<ebsEncryptionByDefault>{on}</ebsEncryptionByDefault><sseType>sse-ebs</sseType>"
+    )))
 }
 
 // ------------------------------------------------------ security services
