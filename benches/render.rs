@@ -161,12 +161,12 @@ fn main() {
     let d = orgaudit::diff::compare(&r, &newer);
     let compare = t.elapsed().as_secs_f64();
     for f in [
-        orgaudit::report::diff::DiffFormat::Table,
-        orgaudit::report::diff::DiffFormat::Json,
-        orgaudit::report::diff::DiffFormat::Markdown,
+        orgaudit::diff::DiffFormat::Table,
+        orgaudit::diff::DiffFormat::Json,
+        orgaudit::diff::DiffFormat::Markdown,
     ] {
         let t = Instant::now();
-        let text = orgaudit::report::diff::render(&d, f, &RenderOptions::plain()).unwrap();
+        let text = orgaudit::diff::render(&d, f, &RenderOptions::plain()).unwrap();
         println!(
             "diff {:<5} {:>10.3} {:>12.1}   (compare {:.3} s; {} new, {} fixed, {} still failing)",
             format!("{f:?}").to_lowercase(),

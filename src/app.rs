@@ -316,7 +316,7 @@ fn merge(args: MergeArgs) -> Result<ExitCode, AppError> {
 
 /// `orgaudit diff OLD NEW`: both findings documents, or both snapshots.
 fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
-    use crate::diff::{self, DiffError, InputKind};
+    use crate::diff::{self, Inputs};
     let mut inputs = vec![args.old.as_path(), args.new.as_path()];
     inputs.extend(args.rules.config.as_deref());
     let out: Vec<(&str, &Path)> = args
@@ -325,39 +325,22 @@ fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
         .map(|p| ("--output", p.as_path()))
         .collect();
     check_outputs(&out, &inputs)?;
-    let (old_kind, old_text) = diff::read_input(&args.old)?;
-    let (new_kind, new_text) = diff::read_input(&args.new)?;
-    if old_kind != new_kind {
-        return Err(DiffError::Mixed {
-            old_path: args.old.display().to_string(),
-            old_kind,
-            new_path: args.new.display().to_string(),
-            new_kind,
-        }
-        .into());
-    }
-    let (old, new) = match old_kind {
-        InputKind::Findings => (
-            diff::parse_findings(&args.old, &old_text)?,
-            diff::parse_findings(&args.new, &new_text)?,
-        ),
-        InputKind::Snapshot => {
+    let (old, new) = match diff::read_inputs(&args.old, &args.new)? {
+        Inputs::Findings { old, new } => (*old, *new),
+        Inputs::Snapshots { old, new } => {
             let (rules, config) = load_rules_and_config(&args.rules)?;
             let today = crate::waivers::today().map_err(AppError::Usage)?;
-            let old = Snapshot::from_json(&old_text, &args.old.display().to_string())?;
-            let new = Snapshot::from_json(&new_text, &args.new.display().to_string())?;
-            (
-                evaluate_with_config(&rules, &config, &old, today),
-                evaluate_with_config(&rules, &config, &new, today),
-            )
+            let old = Snapshot::from_json(&old, &args.old.display().to_string())?;
+            let new = Snapshot::from_json(&new, &args.new.display().to_string())?;
+            let old = evaluate_with_config(&rules, &config, &old, today);
+            let new = evaluate_with_config(&rules, &config, &new, today);
+            print_warnings(&new.warnings);
+            (old, new)
         }
     };
-    if new_kind == InputKind::Snapshot {
-        print_warnings(&new.warnings);
-    }
     let result = diff::compare(&old, &new);
     write_output(args.output.as_deref(), |out, opts| {
-        report::diff::write(&result, args.format, opts, out)
+        diff::write(&result, args.format, opts, out)
     })?;
     Ok(ExitCode::from(if result.has_new_failures(args.fail_on) {
         EXIT_FAILING

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::diff::DiffFormat;
 use crate::findings::Severity;
-use crate::report::diff::DiffFormat;
 use crate::report::Format;
 
 /// orgaudit — a read-only compliance audit of an AWS Organization: root MFA,

@@ -23,8 +23,6 @@ use std::io::Write;
 use crate::findings::{Finding, Report, Severity, Status};
 use crate::sanitize::one_line;
 
-pub mod diff;
-
 /// The contract of every output format.
 pub trait Renderer: Sync {
     /// Writes `report` to `out`; the text ends with a newline. Large

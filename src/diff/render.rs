@@ -1,4 +1,4 @@
-//! Renderers of `orgaudit diff`: table, JSON and Markdown.
+//! The renderers of a diff: table, JSON and Markdown.
 //!
 //! Values from AWS are sanitized (table) or escaped (Markdown) exactly as in
 //! the findings renderers.
@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 
-use super::markdown::{code, text};
-use super::{cell_text, RenderError, RenderOptions};
-use crate::diff::{Diff, DiffEntry};
+use super::{Diff, DiffEntry};
 use crate::findings::Status;
+use crate::report::markdown::{code, text};
+use crate::report::{cell_text, RenderError, RenderOptions};
 use crate::sanitize::one_line;
 
 /// Output formats of `orgaudit diff`.
@@ -25,7 +25,7 @@ pub enum DiffFormat {
 }
 
 /// Writes `diff` in `format` to `out` (the diff's counterpart of
-/// [`super::write`]).
+/// [`crate::report::write`]).
 pub fn write(
     diff: &Diff,
     format: DiffFormat,
@@ -34,7 +34,7 @@ pub fn write(
 ) -> Result<(), RenderError> {
     match format {
         DiffFormat::Table => out.write_all(table(diff, opts).as_bytes())?,
-        DiffFormat::Json => super::json::write(out, diff)?,
+        DiffFormat::Json => crate::report::json::write(out, diff)?,
         DiffFormat::Markdown => out.write_all(markdown(diff).as_bytes())?,
     }
     Ok(())

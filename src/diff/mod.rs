@@ -12,6 +12,8 @@
 //!   (account left, rule removed): no longer failing, but not shown to pass.
 //!
 //! New failures (at or above `--fail-on`) make the exit code 1.
+//!
+//! The comparison is here; its renderers are in [`render`].
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,6 +25,10 @@ use crate::diagnostic::Diagnostic;
 use crate::findings::{
     listing_order, AppliedWaiver, Finding, FindingKey, Report, Severity, Status, REPORT_FORMAT,
 };
+
+mod render;
+
+pub use render::{render, write, DiffFormat};
 
 /// The format of the diff document.
 pub const DIFF_FORMAT: &str = "orgaudit-diff/1";
@@ -85,7 +91,7 @@ pub enum DiffError {
 
 /// Reads a diff input and tells what it is. A findings document is parsed
 /// here; a snapshot is returned as text for the caller to load and evaluate.
-pub fn read_input(path: &Path) -> Result<(InputKind, String), DiffError> {
+fn read_input(path: &Path) -> Result<(InputKind, String), DiffError> {
     let shown = path.display().to_string();
     let text = crate::fsutil::read_snapshot(path).map_err(|source| DiffError::Read {
         path: shown.clone(),
@@ -113,8 +119,40 @@ pub fn read_input(path: &Path) -> Result<(InputKind, String), DiffError> {
     }
 }
 
+/// The two inputs of a diff, read and of one kind.
+pub enum Inputs {
+    /// Two findings documents, parsed.
+    Findings { old: Box<Report>, new: Box<Report> },
+    /// Two snapshots, as text, for the caller to load and evaluate.
+    Snapshots { old: String, new: String },
+}
+
+/// Reads both inputs of a diff ([`read_input`]); they must be of one kind.
+pub fn read_inputs(old: &Path, new: &Path) -> Result<Inputs, DiffError> {
+    let (old_kind, old_text) = read_input(old)?;
+    let (new_kind, new_text) = read_input(new)?;
+    if old_kind != new_kind {
+        return Err(DiffError::Mixed {
+            old_path: old.display().to_string(),
+            old_kind,
+            new_path: new.display().to_string(),
+            new_kind,
+        });
+    }
+    Ok(match old_kind {
+        InputKind::Findings => Inputs::Findings {
+            old: Box::new(parse_findings(old, &old_text)?),
+            new: Box::new(parse_findings(new, &new_text)?),
+        },
+        InputKind::Snapshot => Inputs::Snapshots {
+            old: old_text,
+            new: new_text,
+        },
+    })
+}
+
 /// Parses a findings document read by [`read_input`].
-pub fn parse_findings(path: &Path, text: &str) -> Result<Report, DiffError> {
+fn parse_findings(path: &Path, text: &str) -> Result<Report, DiffError> {
     serde_json::from_str(text).map_err(|e| {
         DiffError::Findings(Diagnostic::from_json(
             &path.display().to_string(),
