@@ -320,6 +320,7 @@ fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
     let mut inputs = vec![args.old.as_path(), args.new.as_path()];
     inputs.extend(args.rules.config.as_deref());
     let out: Vec<(&str, &Path)> = args
+        .report
         .output
         .iter()
         .map(|p| ("--output", p.as_path()))
@@ -339,29 +340,33 @@ fn diff(args: DiffArgs) -> Result<ExitCode, AppError> {
         }
     };
     let result = diff::compare(&old, &new);
-    write_output(args.output.as_deref(), |out, opts| {
-        diff::write(&result, args.format, opts, out)
+    let format = args.report.format.expect("`diff --format` has a default");
+    write_output(args.report.output.as_deref(), |out, opts| {
+        diff::write(&result, format, opts, out)
     })?;
-    Ok(ExitCode::from(if result.has_new_failures(args.fail_on) {
-        EXIT_FAILING
-    } else {
-        EXIT_OK
-    }))
+    Ok(ExitCode::from(
+        if result.has_new_failures(args.report.fail_on) {
+            EXIT_FAILING
+        } else {
+            EXIT_OK
+        },
+    ))
 }
 
 /// Renders the report where asked and returns the exit code.
 pub fn emit(report: &Report, out: &OutputArgs) -> Result<ExitCode, AppError> {
     let format = out
+        .report
         .format
-        .unwrap_or_else(|| default_format(out.output.is_none()));
-    match out.output.as_deref() {
+        .unwrap_or_else(|| default_format(out.report.output.is_none()));
+    match out.report.output.as_deref() {
         Some(dir) if is_dir_output(dir) => write_files(dir, report, format)?,
         path => write_output(path, |w, opts| report::write(report, format, opts, w))?,
     }
     print_warnings(&report.warnings);
     Ok(ExitCode::from(exit_code(
         report,
-        out.fail_on,
+        out.report.fail_on,
         out.allow_incomplete,
     )))
 }
@@ -394,7 +399,7 @@ fn print_warnings(warnings: &[String]) {
 fn outputs<'a>(out: &'a OutputArgs, snapshot: Option<&'a Path>) -> Vec<(&'static str, &'a Path)> {
     let mut v: Vec<(&'static str, &Path)> = Vec::new();
     v.extend(snapshot.map(|p| ("--save-snapshot", p)));
-    v.extend(out.output.as_deref().map(|p| ("--output", p)));
+    v.extend(out.report.output.as_deref().map(|p| ("--output", p)));
     v
 }
 

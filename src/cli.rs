@@ -79,14 +79,16 @@ pub struct RuleArgs {
     pub framework: Option<String>,
 }
 
-/// How findings are written and how the exit code is decided.
+/// The flags of every command that writes a report: its format (`F`, the
+/// command's formats), where it goes, and the severity that fails. The help
+/// texts are those of `eval` and `scan`; `diff` words its own.
 #[derive(Debug, Args, Clone)]
-pub struct OutputArgs {
+pub struct ReportArgs<F: clap::ValueEnum + Clone + Send + Sync + 'static> {
     /// Output format. Default: `grouped` when standard output is a
     /// terminal, `table` otherwise (files and pipes: the layout scripts
     /// already read).
     #[arg(long, short = 'f', value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<F>,
     /// Write to this file instead of standard output (written atomically).
     /// A path ending in `/` is a directory: the report is written into it as
     /// `orgaudit.EXT`, or, for SARIF too large for one code-scanning upload,
@@ -97,6 +99,13 @@ pub struct OutputArgs {
     /// Default: any failing finding.
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
+}
+
+/// How findings are written and how the exit code is decided.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    #[command(flatten)]
+    pub report: ReportArgs<Format>,
     /// Exit 0/1 even when some facts could not be read (ERROR findings),
     /// instead of 3.
     #[arg(long)]
@@ -202,7 +211,19 @@ pub struct MergeArgs {
     pub allow_incomplete: bool,
 }
 
+/// `orgaudit diff`: the report flags of [`ReportArgs`], worded for a diff
+/// (new failures; a file, not a directory; a table by default).
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("format", |a| a.help("Output format").default_value("table")),
+    mut_arg("output", |a| a
+        .value_name("FILE")
+        .help("Write to this file instead of standard output (written atomically)")),
+    mut_arg("fail_on", |a| a.help(
+        "Fail (exit 1) only on new failing findings of this severity or above. \
+         Default: any new failing finding"
+    )),
+)]
 pub struct DiffArgs {
     /// The older audit: a findings document (`eval -f json`) or a snapshot.
     pub old: PathBuf,
@@ -212,16 +233,8 @@ pub struct DiffArgs {
     /// documents, which are compared as they are).
     #[command(flatten)]
     pub rules: RuleArgs,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Table)]
-    pub format: DiffFormat,
-    /// Write to this file instead of standard output (written atomically).
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Fail (exit 1) only on new failing findings of this severity or above.
-    /// Default: any new failing finding.
-    #[arg(long, value_name = "SEVERITY")]
-    pub fail_on: Option<Severity>,
+    #[command(flatten)]
+    pub report: ReportArgs<DiffFormat>,
 }
 
 #[derive(Debug, Subcommand)]
