@@ -102,12 +102,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             if output.as_os_str() == "-" {
                 print_stdout(&text)?;
             } else {
-                crate::fsutil::write_atomic(&output, text.as_bytes()).map_err(|source| {
-                    AppError::Write {
-                        path: output.display().to_string(),
-                        source,
-                    }
-                })?;
+                write_output(Some(&output), |out, _| Ok(out.write_all(text.as_bytes())?))?;
                 to_stderr(&format!(
                     "wrote {} ({} rules)",
                     output.display(),
@@ -240,10 +235,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, AppError> {
         }
     })?;
     if let Some(path) = &args.save_snapshot {
-        snapshot.save(path).map_err(|source| AppError::Write {
-            path: path.display().to_string(),
-            source,
-        })?;
+        snapshot.save(path).map_err(write_failed(path))?;
     }
     let today = crate::waivers::today().map_err(AppError::Usage)?;
     let report = evaluate_with_config(&rules, &config, &snapshot, today);
@@ -283,10 +275,7 @@ fn merge(args: MergeArgs) -> Result<ExitCode, AppError> {
     merged
         .snapshot
         .save(&args.output)
-        .map_err(|source| AppError::Write {
-            path: args.output.display().to_string(),
-            source,
-        })?;
+        .map_err(write_failed(&args.output))?;
     print_warnings(&merged.warnings);
     let info = merged
         .snapshot
@@ -436,10 +425,7 @@ fn check_outputs(outputs: &[(&str, &Path)], inputs: &[&Path]) -> Result<(), AppE
             }
             continue;
         }
-        crate::fsutil::check_writable(path).map_err(|source| AppError::Write {
-            path: path.display().to_string(),
-            source,
-        })?;
+        crate::fsutil::check_writable(path).map_err(write_failed(path))?;
     }
     Ok(())
 }
@@ -466,19 +452,11 @@ fn is_dir_output(path: &Path) -> bool {
 /// code scanning's upload limits). Nothing is replaced unless every file
 /// was written.
 fn write_files(dir: &Path, report: &Report, format: report::Format) -> Result<(), AppError> {
-    let io_error = |source| AppError::Write {
-        path: dir.display().to_string(),
-        source,
-    };
-    let mut files =
-        crate::fsutil::FileSet::new(dir, "orgaudit", format.extension()).map_err(io_error)?;
-    report::write_files(report, format, &RenderOptions::plain(), &mut files).map_err(
-        |e| match e {
-            report::RenderError::Io(source) => io_error(source),
-            e => AppError::Render(e),
-        },
-    )?;
-    let written = files.commit().map_err(io_error)?;
+    let mut files = crate::fsutil::FileSet::new(dir, "orgaudit", format.extension())
+        .map_err(write_failed(dir))?;
+    report::write_files(report, format, &RenderOptions::plain(), &mut files)
+        .map_err(render_failed(dir))?;
+    let written = files.commit().map_err(write_failed(dir))?;
     to_stderr(&format!(
         "wrote {} in {}",
         match written.len() {
@@ -502,13 +480,7 @@ fn write_output(
     match path {
         Some(path) => {
             crate::fsutil::write_atomic_with(path, |out| render(out, &RenderOptions::plain()))
-                .map_err(|e| match e {
-                    RenderError::Io(source) => AppError::Write {
-                        path: path.display().to_string(),
-                        source,
-                    },
-                    e => AppError::Render(e),
-                })
+                .map_err(render_failed(path))
         }
         None => {
             let stdout = std::io::stdout();
@@ -524,6 +496,23 @@ fn write_output(
                     e => AppError::Render(e),
                 })
         }
+    }
+}
+
+/// The error of a failed write to `path` (for `map_err`).
+fn write_failed(path: &Path) -> impl Fn(std::io::Error) -> AppError + Copy + '_ {
+    move |source| AppError::Write {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// The error of a failed rendering to `path`: a failed write names the
+/// path ([`write_failed`]).
+fn render_failed(path: &Path) -> impl Fn(report::RenderError) -> AppError + '_ {
+    move |e| match e {
+        report::RenderError::Io(source) => write_failed(path)(source),
+        e => AppError::Render(e),
     }
 }
 
