@@ -63,34 +63,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Merge(args) => merge(args),
         Command::Rules(RulesCommand::List { rules }) => {
             let set = load_rules_to_list(&rules)?;
-            let mut out = String::new();
-            for r in &set.rules {
-                // With --framework, the rule's requirement numbers in it.
-                let numbers = match &set.framework {
-                    Some(fw) => format!(
-                        "{:<10} ",
-                        r.info
-                            .mappings
-                            .frameworks
-                            .get(fw)
-                            .map(|n| n.join(","))
-                            .unwrap_or_default()
-                    ),
-                    None => String::new(),
-                };
-                out.push_str(&format!(
-                    "{numbers}{:<40} {:<9} {:<8} {}\n",
-                    sanitize::one_line(&r.info.id),
-                    r.info.severity.as_str(),
-                    format!("{:?}", r.info.scope).to_lowercase(),
-                    sanitize::one_line(&if r.info.manual {
-                        format!("{} (manual)", r.info.title)
-                    } else {
-                        r.info.title.clone()
-                    })
-                ));
-            }
-            print_stdout(&out)?;
+            print_stdout(&crate::rules::docs::list(&set))?;
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Rules(RulesCommand::Docs { output, rules }) => {

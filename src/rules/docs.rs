@@ -1,8 +1,44 @@
 //! The rule reference: one Markdown section per rule, generated from the rule
-//! files (`orgaudit rules docs`, `orgaudit rules show`).
+//! files (`orgaudit rules docs`, `orgaudit rules show`), and the rule list
+//! (`orgaudit rules list`).
 
 use super::{Logic, Rule, RuleSet};
 use crate::findings::Scope;
+use crate::sanitize;
+
+/// `orgaudit rules list`: one line per rule (id, severity, scope, title),
+/// led by the rule's requirement numbers when the set is limited to a
+/// framework.
+pub fn list(set: &RuleSet) -> String {
+    let mut out = String::new();
+    for r in &set.rules {
+        // With --framework, the rule's requirement numbers in it.
+        let numbers = match &set.framework {
+            Some(fw) => format!(
+                "{:<10} ",
+                r.info
+                    .mappings
+                    .frameworks
+                    .get(fw)
+                    .map(|n| n.join(","))
+                    .unwrap_or_default()
+            ),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "{numbers}{:<40} {:<9} {:<8} {}\n",
+            sanitize::one_line(&r.info.id),
+            r.info.severity.as_str(),
+            format!("{:?}", r.info.scope).to_lowercase(),
+            sanitize::one_line(&if r.info.manual {
+                format!("{} (manual)", r.info.title)
+            } else {
+                r.info.title.clone()
+            })
+        ));
+    }
+    out
+}
 
 /// One rule's section.
 pub fn section(rule: &Rule) -> String {
