@@ -20,7 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::{
-    Account, MergeInfo, OrganizationPolicies, ScanInfo, Section, SecurityServices, Shard, Snapshot,
+    Account, Bucket, CloudTrail, IdentityCenter, MergeInfo, Organization, OrganizationAccount,
+    OrganizationPolicies, ScanInfo, Section, SecurityServices, Shard, Snapshot,
 };
 
 /// A shard snapshot and the file it was read from.
@@ -112,17 +113,123 @@ pub enum MergeError {
 /// or callers.
 pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, MergeError> {
     let first = inputs.first().ok_or(MergeError::NoInput)?;
-    let first_path = first.path.clone();
-    let expected_version = first.snapshot.schema_version.clone();
     let mut warnings = Vec::new();
+    let (by_shard, n) = check_shards(&inputs)?;
+    // Shards in order: the lowest shard's copy is the one kept where a
+    // choice is needed, whatever the order of the files.
+    let shards: Vec<&Input> = by_shard.values().copied().collect();
+    let s0 = &shards[0].snapshot.scan;
+    check_scans(&shards, &mut warnings)?;
+    let (latest, spread) = collection_spread(&shards, max_spread_seconds, &mut warnings);
+    let shared = OrganizationWide::agree(&shards)?;
+    let org = shared
+        .organization
+        .data()
+        .expect("every shard's organization is ok");
+    let management_id = org.management_account_id.clone();
 
-    // Each input: a shard, of the same schema, organization and N, once.
+    let (owner, mut accounts) = join_accounts(&shards)?;
+    let listed = org.accounts.as_ref().ok_or_else(|| MergeError::Invalid {
+        path: first.path.clone(),
+        message: "its organization has no account list (organization.accounts): the \
+                  accounts of a missing shard could not be named"
+            .to_string(),
+    })?;
+    let missing = add_missing_accounts(
+        listed,
+        &owner,
+        &by_shard,
+        n,
+        &management_id,
+        s0,
+        &mut accounts,
+    )?;
+    accounts.sort_by(|a, b| a.id.cmp(&b.id));
+    warnings.extend(missing.warning(n));
+    let management_trails = management_trails(&shards, owner.contains_key(&management_id))?;
+
+    // Every field, each with its decision (no `..`: a new one must get one).
+    let Snapshot {
+        schema_version,
+        collected_at: _,
+        scan: _,
+        organization: _,
+        organization_features: _,
+        policies: _,
+        management_buckets: _,
+        identity_center: _,
+        management_trails: _,
+        security_services: _,
+        accounts: _,
+    } = &first.snapshot;
+    let ScanInfo {
+        tool_version,
+        started_at: _,
+        finished_at: _,
+        regions,
+        role_name,
+        role_names,
+        caller_account_id,
+        partition,
+        shard: _,
+        merge: _,
+    } = s0;
+    let started_at = shards
+        .iter()
+        .map(|i| &i.snapshot.scan.started_at)
+        .min_by_key(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .expect("one shard")
+        .clone();
+    let snapshot = Snapshot {
+        schema_version: schema_version.clone(),
+        // Ages are measured from the latest shard's time (the oldest facts
+        // look older, never younger).
+        collected_at: latest.snapshot.collected_at.clone(),
+        scan: ScanInfo {
+            tool_version: tool_version.clone(),
+            started_at,
+            finished_at: latest.snapshot.scan.finished_at.clone(),
+            regions: regions.clone(),
+            role_name: role_name.clone(),
+            role_names: role_names.clone(),
+            caller_account_id: caller_account_id.clone(),
+            partition: partition.clone(),
+            shard: None,
+            merge: Some(MergeInfo {
+                shard_count: n,
+                shards: by_shard.keys().copied().collect(),
+                missing_shards: missing.shards,
+                missing_accounts: missing.accounts,
+                collection_spread_seconds: spread,
+            }),
+        },
+        organization: shared.organization,
+        organization_features: shared.organization_features,
+        policies: shared.policies,
+        management_buckets: shared.management_buckets,
+        identity_center: shared.identity_center,
+        management_trails,
+        security_services: shared.security_services,
+        accounts,
+    };
+    snapshot.validate().map_err(|message| MergeError::Invalid {
+        path: "the merged snapshot".to_string(),
+        message,
+    })?;
+    Ok(Merged { snapshot, warnings })
+}
+
+/// Each input: a shard, of the same schema, organization and N, once.
+/// Returns the inputs by shard (K) and N.
+fn check_shards(inputs: &[Input]) -> Result<(BTreeMap<u64, &Input>, u64), MergeError> {
+    let first_path = &inputs[0].path;
+    let expected_version = &inputs[0].snapshot.schema_version;
     let mut by_shard: BTreeMap<u64, &Input> = BTreeMap::new();
     let mut count: Option<Shard> = None;
     let mut org_id: Option<String> = None;
-    for input in &inputs {
+    for input in inputs {
         let s = &input.snapshot;
-        if s.schema_version != expected_version {
+        if s.schema_version != *expected_version {
             return Err(MergeError::SchemaVersion {
                 path: input.path.clone(),
                 found: s.schema_version.clone(),
@@ -130,29 +237,7 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
                 expected: expected_version.clone(),
             });
         }
-        let shard = match (&s.scan.shard, &s.scan.merge) {
-            (_, Some(_)) => {
-                return Err(MergeError::NotAShard {
-                    path: input.path.clone(),
-                    why: "it is itself a merged snapshot".to_string(),
-                })
-            }
-            (None, None) => {
-                return Err(MergeError::NotAShard {
-                    path: input.path.clone(),
-                    why: "its scan was not limited by --shard".to_string(),
-                })
-            }
-            (Some(shard), None) => *shard,
-        };
-        if shard.count == 0 || shard.index == 0 || shard.index > shard.count {
-            return Err(MergeError::Invalid {
-                path: input.path.clone(),
-                message: format!(
-                    "scan.shard {shard} is not a shard: expected K/N with 1 <= K <= N"
-                ),
-            });
-        }
+        let shard = shard_of(input)?;
         let organization = s.organization.data().ok_or_else(|| MergeError::Invalid {
             path: input.path.clone(),
             message: "its organization could not be read, so it cannot be told which \
@@ -199,18 +284,43 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
             }
         }
     }
-    let n = count.expect("at least one input").count;
-    // Shards in order: the lowest shard's copy is the one kept where a
-    // choice is needed, whatever the order of the files.
-    let shards: Vec<&Input> = by_shard.values().copied().collect();
+    Ok((by_shard, count.expect("at least one input").count))
+}
 
-    // The scan: what every shard must share, and the span of their times.
-    let scans: Vec<(&str, &ScanInfo)> = shards
-        .iter()
-        .map(|i| (i.path.as_str(), &i.snapshot.scan))
-        .collect();
-    let (p0, s0) = scans[0];
-    for (path, s) in &scans[1..] {
+/// The shard an input is, when it is one: a valid `scan.shard`, not a
+/// merge.
+fn shard_of(input: &Input) -> Result<Shard, MergeError> {
+    let s = &input.snapshot;
+    let shard = match (&s.scan.shard, &s.scan.merge) {
+        (_, Some(_)) => {
+            return Err(MergeError::NotAShard {
+                path: input.path.clone(),
+                why: "it is itself a merged snapshot".to_string(),
+            })
+        }
+        (None, None) => {
+            return Err(MergeError::NotAShard {
+                path: input.path.clone(),
+                why: "its scan was not limited by --shard".to_string(),
+            })
+        }
+        (Some(shard), None) => *shard,
+    };
+    if shard.count == 0 || shard.index == 0 || shard.index > shard.count {
+        return Err(MergeError::Invalid {
+            path: input.path.clone(),
+            message: format!("scan.shard {shard} is not a shard: expected K/N with 1 <= K <= N"),
+        });
+    }
+    Ok(shard)
+}
+
+/// The scan: what every shard must share (regions, partition, roles); a
+/// different orgaudit version or caller is a warning.
+fn check_scans(shards: &[&Input], warnings: &mut Vec<String>) -> Result<(), MergeError> {
+    let (p0, s0) = (shards[0].path.as_str(), &shards[0].snapshot.scan);
+    for input in &shards[1..] {
+        let (path, s) = (input.path.as_str(), &input.snapshot.scan);
         let differ = |what: &str, a: String, b: String| MergeError::Disagree {
             what: what.to_string(),
             path: p0.to_string(),
@@ -252,6 +362,16 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
             ));
         }
     }
+    Ok(())
+}
+
+/// The latest shard and the seconds between the earliest and the latest;
+/// a warning when they are more than `max_spread_seconds` apart.
+fn collection_spread<'a>(
+    shards: &[&'a Input],
+    max_spread_seconds: i64,
+    warnings: &mut Vec<String>,
+) -> (&'a Input, i64) {
     let time = |i: &Input| {
         chrono::DateTime::parse_from_rfc3339(&i.snapshot.collected_at)
             .expect("collected_at is validated on load")
@@ -270,79 +390,96 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
             latest.snapshot.collected_at
         ));
     }
+    (*latest, spread)
+}
 
-    // The organization-wide facts, taken once.
-    let organization = agree(
-        "organization",
-        shards.iter().map(|i| (&*i.path, &i.snapshot.organization)),
-    )?;
-    let organization_features = agree(
-        "organization_features",
-        shards
-            .iter()
-            .map(|i| (&*i.path, &i.snapshot.organization_features)),
-    )?;
-    let identity_center = agree(
-        "identity_center",
-        shards
-            .iter()
-            .map(|i| (&*i.path, &i.snapshot.identity_center)),
-    )?;
-    let policies = OrganizationPolicies {
-        service_control: agree(
-            "policies.service_control",
-            shards
-                .iter()
-                .map(|i| (&*i.path, &i.snapshot.policies.service_control)),
-        )?,
-        resource_control: agree(
-            "policies.resource_control",
-            shards
-                .iter()
-                .map(|i| (&*i.path, &i.snapshot.policies.resource_control)),
-        )?,
-    };
-    let management_buckets = agree(
-        "management_buckets",
-        shards
-            .iter()
-            .map(|i| (&*i.path, &i.snapshot.management_buckets)),
-    )?;
-    let security_services = SecurityServices {
-        delegated_administrators: agree(
-            "security_services.delegated_administrators",
-            shards.iter().map(|i| {
-                (
-                    &*i.path,
-                    &i.snapshot.security_services.delegated_administrators,
-                )
-            }),
-        )?,
-        guardduty_organization: agree(
-            "security_services.guardduty_organization",
-            shards.iter().map(|i| {
-                (
-                    &*i.path,
-                    &i.snapshot.security_services.guardduty_organization,
-                )
-            }),
-        )?,
-        access_analyzers: agree(
-            "security_services.access_analyzers",
-            shards
-                .iter()
-                .map(|i| (&*i.path, &i.snapshot.security_services.access_analyzers)),
-        )?,
-    };
-    let org = organization
-        .data()
-        .expect("every shard's organization is ok");
-    let management_id = org.management_account_id.clone();
+/// The organization-wide facts, each taken once ([`agree`]).
+struct OrganizationWide {
+    organization: Section<Organization>,
+    organization_features: Section<Vec<String>>,
+    identity_center: Section<IdentityCenter>,
+    policies: OrganizationPolicies,
+    management_buckets: Section<Vec<Bucket>>,
+    security_services: SecurityServices,
+}
 
-    // The accounts: each from its shard, once.
+impl OrganizationWide {
+    fn agree(shards: &[&Input]) -> Result<OrganizationWide, MergeError> {
+        Ok(OrganizationWide {
+            organization: agree(
+                "organization",
+                shards.iter().map(|i| (&*i.path, &i.snapshot.organization)),
+            )?,
+            organization_features: agree(
+                "organization_features",
+                shards
+                    .iter()
+                    .map(|i| (&*i.path, &i.snapshot.organization_features)),
+            )?,
+            identity_center: agree(
+                "identity_center",
+                shards
+                    .iter()
+                    .map(|i| (&*i.path, &i.snapshot.identity_center)),
+            )?,
+            policies: OrganizationPolicies {
+                service_control: agree(
+                    "policies.service_control",
+                    shards
+                        .iter()
+                        .map(|i| (&*i.path, &i.snapshot.policies.service_control)),
+                )?,
+                resource_control: agree(
+                    "policies.resource_control",
+                    shards
+                        .iter()
+                        .map(|i| (&*i.path, &i.snapshot.policies.resource_control)),
+                )?,
+            },
+            management_buckets: agree(
+                "management_buckets",
+                shards
+                    .iter()
+                    .map(|i| (&*i.path, &i.snapshot.management_buckets)),
+            )?,
+            security_services: SecurityServices {
+                delegated_administrators: agree(
+                    "security_services.delegated_administrators",
+                    shards.iter().map(|i| {
+                        (
+                            &*i.path,
+                            &i.snapshot.security_services.delegated_administrators,
+                        )
+                    }),
+                )?,
+                guardduty_organization: agree(
+                    "security_services.guardduty_organization",
+                    shards.iter().map(|i| {
+                        (
+                            &*i.path,
+                            &i.snapshot.security_services.guardduty_organization,
+                        )
+                    }),
+                )?,
+                access_analyzers: agree(
+                    "security_services.access_analyzers",
+                    shards
+                        .iter()
+                        .map(|i| (&*i.path, &i.snapshot.security_services.access_analyzers)),
+                )?,
+            },
+        })
+    }
+}
+
+/// The accounts: each from its shard, once. Returns which file holds each
+/// account, and the accounts.
+fn join_accounts<'a>(
+    shards: &[&'a Input],
+) -> Result<(BTreeMap<String, &'a str>, Vec<Account>), MergeError> {
     let mut owner: BTreeMap<String, &str> = BTreeMap::new();
     let mut accounts: Vec<Account> = Vec::new();
-    for input in &shards {
+    for input in shards {
         for a in &input.snapshot.accounts {
             if let Some(other) = owner.insert(a.id.clone(), &input.path) {
                 return Err(MergeError::Overlap {
@@ -354,14 +491,30 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
             accounts.push(a.clone());
         }
     }
-    let listed = org.accounts.as_ref().ok_or_else(|| MergeError::Invalid {
-        path: first_path.clone(),
-        message: "its organization has no account list (organization.accounts): the \
-                  accounts of a missing shard could not be named"
-            .to_string(),
-    })?;
+    Ok((owner, accounts))
+}
+
+/// What the merge lacks: shards of 1..=N not given, and the accounts of the
+/// organization that no shard given holds (by id, ascending).
+struct Missing {
+    shards: Vec<u64>,
+    accounts: Vec<String>,
+}
+
+/// Adds the accounts of the organization's list that no shard holds to
+/// `accounts`, with nothing collected and why, so that their rules are
+/// ERROR. Every account a shard holds must be in the list.
+fn add_missing_accounts(
+    listed: &[OrganizationAccount],
+    owner: &BTreeMap<String, &str>,
+    by_shard: &BTreeMap<u64, &Input>,
+    n: u64,
+    management_id: &str,
+    scan: &ScanInfo,
+    accounts: &mut Vec<Account>,
+) -> Result<Missing, MergeError> {
     let listed_ids: BTreeSet<&str> = listed.iter().map(|a| a.id.as_str()).collect();
-    for (id, path) in &owner {
+    for (id, path) in owner {
         if !listed_ids.contains(id.as_str()) {
             return Err(MergeError::Invalid {
                 path: path.to_string(),
@@ -369,11 +522,7 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
             });
         }
     }
-    // Accounts of the organization that no shard holds: in the snapshot,
-    // with nothing collected and why, so that their rules are ERROR.
-    let present: BTreeSet<u64> = by_shard.keys().copied().collect();
-    let missing_shards: Vec<u64> = (1..=n).filter(|k| !present.contains(k)).collect();
-    let regions = s0.regions.clone();
+    let missing_shards: Vec<u64> = (1..=n).filter(|k| !by_shard.contains_key(k)).collect();
     let mut missing_accounts = Vec::new();
     for entry in listed {
         if owner.contains_key(&entry.id) {
@@ -383,149 +532,94 @@ pub fn merge(inputs: Vec<Input>, max_spread_seconds: i64) -> Result<Merged, Merg
             .map(|index| Shard { index, count: n })
             .find(|s| s.holds(&entry.id))
             .expect("every id is in one shard");
-        let reason = if present.contains(&shard.index) {
-            format!(
+        let reason = match by_shard.get(&shard.index) {
+            Some(input) => format!(
                 "not scanned: the snapshot of shard {shard} ({}) does not hold it",
-                by_shard[&shard.index].path
-            )
-        } else {
-            format!("not scanned: the snapshot of shard {shard} is missing from the merge")
+                input.path
+            ),
+            None => {
+                format!("not scanned: the snapshot of shard {shard} is missing from the merge")
+            }
         };
         let mut account = Account::from_listing(entry, entry.id == management_id);
-        account.set_not_collected(&reason, &regions);
+        account.set_not_collected(&reason, &scan.regions);
         account.access = Section::not_collected(reason);
         accounts.push(account);
         missing_accounts.push(entry.id.clone());
     }
-    accounts.sort_by(|a, b| a.id.cmp(&b.id));
     missing_accounts.sort();
-    if missing_accounts.is_empty() && !missing_shards.is_empty() {
-        // Reported, though nothing is lost: by the organization's account
-        // list, the shards not given hold no account.
-        warnings.push(format!(
-            "shard{} {} of {n} not given; by the organization's account list {} no account, \
-             so the merged snapshot is complete",
-            if missing_shards.len() == 1 { "" } else { "s" },
-            missing_shards
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-            if missing_shards.len() == 1 {
-                "it holds"
-            } else {
-                "they hold"
-            }
-        ));
-    }
-    if !missing_accounts.is_empty() {
-        let shards_note = if missing_shards.is_empty() {
+    Ok(Missing {
+        shards: missing_shards,
+        accounts: missing_accounts,
+    })
+}
+
+impl Missing {
+    /// What the reader should know of what is missing, if anything.
+    fn warning(&self, n: u64) -> Option<String> {
+        let shards_plural = if self.shards.len() == 1 { "" } else { "s" };
+        if self.accounts.is_empty() && !self.shards.is_empty() {
+            // Reported, though nothing is lost: by the organization's account
+            // list, the shards not given hold no account.
+            return Some(format!(
+                "shard{shards_plural} {} of {n} not given; by the organization's account list {} \
+                 no account, so the merged snapshot is complete",
+                self.shards
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if self.shards.len() == 1 {
+                    "it holds"
+                } else {
+                    "they hold"
+                }
+            ));
+        }
+        if self.accounts.is_empty() {
+            return None;
+        }
+        let shards_note = if self.shards.is_empty() {
             String::new()
         } else {
             format!(
-                "shard{} {} missing; ",
-                if missing_shards.len() == 1 { "" } else { "s" },
-                missing_shards
+                "shard{shards_plural} {} missing; ",
+                self.shards
                     .iter()
                     .map(|k| format!("{k}/{n}"))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
         };
-        warnings.push(format!(
+        Some(format!(
             "the merged snapshot is incomplete: {shards_note}{} account{} of the organization \
              not scanned: {}",
-            missing_accounts.len(),
-            if missing_accounts.len() == 1 { "" } else { "s" },
-            missing_accounts.join(", ")
+            self.accounts.len(),
+            if self.accounts.len() == 1 { "" } else { "s" },
+            self.accounts.join(", ")
+        ))
+    }
+}
+
+/// The management account's trails are read at organization level only
+/// by a shard that lacks the management account: with it in the
+/// snapshot, they are its own, as in a scan of the whole organization.
+fn management_trails(
+    shards: &[&Input],
+    management_scanned: bool,
+) -> Result<Section<CloudTrail>, MergeError> {
+    if management_scanned {
+        return Ok(Section::not_collected(
+            "the management account is in the snapshot",
         ));
     }
-
-    // The management account's trails are read at organization level only
-    // by a shard that lacks the management account: with it in the
-    // snapshot, they are its own, as in a scan of the whole organization.
-    let management_scanned = owner.contains_key(&management_id);
-    let management_trails = if management_scanned {
-        Section::not_collected("the management account is in the snapshot")
-    } else {
-        agree(
-            "management_trails",
-            shards
-                .iter()
-                .filter(|i| i.snapshot.accounts.iter().all(|a| !a.is_management))
-                .map(|i| (&*i.path, &i.snapshot.management_trails)),
-        )?
-    };
-
-    // Every field, each with its decision (no `..`: a new one must get one).
-    let Snapshot {
-        schema_version,
-        collected_at: _,
-        scan: _,
-        organization: _,
-        organization_features: _,
-        policies: _,
-        management_buckets: _,
-        identity_center: _,
-        management_trails: _,
-        security_services: _,
-        accounts: _,
-    } = &first.snapshot;
-    let ScanInfo {
-        tool_version,
-        started_at: _,
-        finished_at: _,
-        regions: _,
-        role_name,
-        role_names,
-        caller_account_id,
-        partition,
-        shard: _,
-        merge: _,
-    } = s0;
-    let started_at = shards
-        .iter()
-        .map(|i| &i.snapshot.scan.started_at)
-        .min_by_key(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .expect("one shard")
-        .clone();
-    let snapshot = Snapshot {
-        schema_version: schema_version.clone(),
-        // Ages are measured from the latest shard's time (the oldest facts
-        // look older, never younger).
-        collected_at: latest.snapshot.collected_at.clone(),
-        scan: ScanInfo {
-            tool_version: tool_version.clone(),
-            started_at,
-            finished_at: latest.snapshot.scan.finished_at.clone(),
-            regions,
-            role_name: role_name.clone(),
-            role_names: role_names.clone(),
-            caller_account_id: caller_account_id.clone(),
-            partition: partition.clone(),
-            shard: None,
-            merge: Some(MergeInfo {
-                shard_count: n,
-                shards: present.into_iter().collect(),
-                missing_shards,
-                missing_accounts,
-                collection_spread_seconds: spread,
-            }),
-        },
-        organization,
-        organization_features,
-        policies,
-        management_buckets,
-        identity_center,
-        management_trails,
-        security_services,
-        accounts,
-    };
-    snapshot.validate().map_err(|message| MergeError::Invalid {
-        path: "the merged snapshot".to_string(),
-        message,
-    })?;
-    Ok(Merged { snapshot, warnings })
+    agree(
+        "management_trails",
+        shards
+            .iter()
+            .filter(|i| i.snapshot.accounts.iter().all(|a| !a.is_management))
+            .map(|i| (&*i.path, &i.snapshot.management_trails)),
+    )
 }
 
 /// One organization-wide section from every shard's copy: every `ok` copy
