@@ -37,6 +37,30 @@ fn render(report: &Report) -> String {
 }
 
 fn write_report(md: &mut String, report: &Report) -> std::fmt::Result {
+    write_header(md, report)?;
+    write_accounts(md, report)?;
+    write_frameworks(md, report)?;
+    write_failing(md, report)?;
+    write_errors(md, report)?;
+    write_waived(md, report)?;
+    write_manual(md, report)?;
+    if !report.warnings.is_empty() {
+        writeln!(md, "## Warnings")?;
+        writeln!(md)?;
+        for w in &report.warnings {
+            writeln!(md, "- {}", text(w))?;
+        }
+        writeln!(md)?;
+    }
+    // Exactly one trailing newline.
+    while md.ends_with("\n\n") {
+        md.pop();
+    }
+    Ok(())
+}
+
+/// The title, what was audited, the totals and what could not be read.
+fn write_header(md: &mut String, report: &Report) -> std::fmt::Result {
     writeln!(md, "# orgaudit report")?;
     writeln!(md)?;
     let src = &report.source;
@@ -74,8 +98,11 @@ fn write_report(md: &mut String, report: &Report) -> std::fmt::Result {
         }
         writeln!(md)?;
     }
+    Ok(())
+}
 
-    // Accounts.
+/// One row per account: its counts and whether it was reachable.
+fn write_accounts(md: &mut String, report: &Report) -> std::fmt::Result {
     writeln!(md, "## Accounts")?;
     writeln!(md)?;
     writeln!(
@@ -110,10 +137,11 @@ fn write_report(md: &mut String, report: &Report) -> std::fmt::Result {
         )?;
     }
     writeln!(md)?;
+    Ok(())
+}
 
-    write_frameworks(md, report)?;
-
-    // Failing findings by severity.
+/// The failing findings, grouped by severity.
+fn write_failing(md: &mut String, report: &Report) -> std::fmt::Result {
     let failing = sorted_findings(report, &[Status::Fail]);
     writeln!(md, "## Failing findings")?;
     writeln!(md)?;
@@ -142,8 +170,11 @@ fn write_report(md: &mut String, report: &Report) -> std::fmt::Result {
         }
         writeln!(md)?;
     }
+    Ok(())
+}
 
-    // Errors.
+/// The findings that could not be evaluated.
+fn write_errors(md: &mut String, report: &Report) -> std::fmt::Result {
     let errors = sorted_findings(report, &[Status::Error]);
     if !errors.is_empty() {
         writeln!(md, "## Could not be evaluated ({})", errors.len())?;
@@ -168,8 +199,11 @@ fn write_report(md: &mut String, report: &Report) -> std::fmt::Result {
         }
         writeln!(md)?;
     }
+    Ok(())
+}
 
-    // Waivers.
+/// The waived findings, with the reason and expiry of each waiver.
+fn write_waived(md: &mut String, report: &Report) -> std::fmt::Result {
     let waived = sorted_findings(report, &[Status::Waived]);
     if !waived.is_empty() {
         writeln!(md, "## Waived ({})", waived.len())?;
@@ -197,8 +231,11 @@ fn write_report(md: &mut String, report: &Report) -> std::fmt::Result {
         }
         writeln!(md)?;
     }
+    Ok(())
+}
 
-    // Manual checklist: one item per rule, with the accounts it applies to.
+/// The manual checklist: one item per rule, with the accounts it applies to.
+fn write_manual(md: &mut String, report: &Report) -> std::fmt::Result {
     let manual = sorted_findings(report, &[Status::Manual]);
     if !manual.is_empty() {
         let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
@@ -217,19 +254,6 @@ fn write_report(md: &mut String, report: &Report) -> std::fmt::Result {
             writeln!(md, "  Accounts: {}", accounts.join(", "))?;
         }
         writeln!(md)?;
-    }
-
-    if !report.warnings.is_empty() {
-        writeln!(md, "## Warnings")?;
-        writeln!(md)?;
-        for w in &report.warnings {
-            writeln!(md, "- {}", text(w))?;
-        }
-        writeln!(md)?;
-    }
-    // Exactly one trailing newline.
-    while md.ends_with("\n\n") {
-        md.pop();
     }
     Ok(())
 }
