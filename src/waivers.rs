@@ -129,123 +129,147 @@ pub(crate) fn validate(
     let mut waivers = Vec::new();
     let mut errors = Vec::new();
     for entry in entries {
-        let (line, column) = pos(&entry);
-        let e = entry.value;
-        let before = errors.len();
-        let mut err = |at: (usize, usize), msg: String| {
-            errors.push(Diagnostic::new(file, text, at.0, at.1, msg));
-        };
-        let rule = match &e.rule {
-            None => {
-                err(
-                    (line, column),
-                    "waiver without `rule`: name the rule id it waives".into(),
-                );
-                String::new()
-            }
-            Some(r) => {
-                if rules.get(&r.value).is_none() {
-                    err(
-                        pos(r),
-                        format!(
-                            "waiver for unknown rule `{}` (see `orgaudit rules list`)",
-                            r.value
-                        ),
-                    );
-                }
-                r.value.clone()
-            }
-        };
-        let accounts = list_scope(&e.accounts, "accounts", &rule, &mut err);
-        let regions = list_scope(&e.regions, "regions", &rule, &mut err);
-        let ou = string_scope(&e.ou, "ou", &rule, &mut err);
-        let resource_glob = string_scope(&e.resource, "resource", &rule, &mut err);
-        for a in &accounts {
-            if a.value.len() != 12 || !a.value.bytes().all(|b| b.is_ascii_digit()) {
-                err(
-                    pos(a),
-                    format!(
-                        "`{}` is not an AWS account id (12 digits; quote it in YAML)",
-                        a.value
-                    ),
-                );
-            }
-        }
-        if let Some(ou) = &ou {
-            if ou.value.ends_with('/') {
-                err(
-                    pos(ou),
-                    format!(
-                        "`{}` is not an OU path (`Root/Workloads`) or id (`ou-…`)",
-                        ou.value
-                    ),
-                );
-            }
-        }
-        for r in &regions {
-            if !is_region_name(&r.value) {
-                err(
-                    pos(r),
-                    format!("`{}` is not an AWS region name (e.g. eu-west-1)", r.value),
-                );
-            }
-        }
-        let resource = match &resource_glob {
-            None => None,
-            Some(g) => match ResourceGlob::new(&g.value) {
-                Ok(glob) => Some(glob),
-                Err(msg) => {
-                    err(pos(g), msg);
-                    None
-                }
-            },
-        };
-        let reason = match &e.reason {
-            Some(r) if !r.value.trim().is_empty() => r.value.trim().to_string(),
-            Some(r) => {
-                err(pos(r), format!("waiver for `{rule}` has an empty `reason`"));
-                String::new()
-            }
-            None => {
-                err(
-                    (line, column),
-                    format!("waiver for `{rule}` has no `reason`: say why the finding is accepted"),
-                );
-                String::new()
-            }
-        };
-        let expires = match &e.expires {
-            Some(d) => match parse_date(&d.value) {
-                Ok(date) => Some(date),
-                Err(msg) => {
-                    err(pos(d), format!("`expires`: {msg}"));
-                    None
-                }
-            },
-            None => {
-                err(
-                    (line, column),
-                    format!(
-                        "waiver for `{rule}` has no `expires` date (YYYY-MM-DD): every waiver must expire"
-                    ),
-                );
-                None
-            }
-        };
-        if errors.len() == before {
-            waivers.push(Waiver {
-                rule,
-                accounts: accounts.into_iter().map(|a| a.value.clone()).collect(),
-                ou: ou.map(|o| o.value),
-                regions: regions.into_iter().map(|r| r.value.clone()).collect(),
-                resource,
-                reason,
-                expires: expires.expect("checked above"),
-                origin: format!("{file}:{line}:{column}"),
-            });
-        }
+        waivers.extend(validate_entry(file, text, entry, rules, &mut errors));
     }
     (waivers, errors)
+}
+
+/// One `waivers:` entry: the waiver, or `None` with its problems added to
+/// `errors`.
+fn validate_entry(
+    file: &str,
+    text: &str,
+    entry: Spanned<WaiverEntry>,
+    rules: &RuleSet,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Waiver> {
+    let (line, column) = pos(&entry);
+    let e = entry.value;
+    let before = errors.len();
+    let mut err = |at: (usize, usize), msg: String| {
+        errors.push(Diagnostic::new(file, text, at.0, at.1, msg));
+    };
+    let rule = match &e.rule {
+        None => {
+            err(
+                (line, column),
+                "waiver without `rule`: name the rule id it waives".into(),
+            );
+            String::new()
+        }
+        Some(r) => {
+            if rules.get(&r.value).is_none() {
+                err(
+                    pos(r),
+                    format!(
+                        "waiver for unknown rule `{}` (see `orgaudit rules list`)",
+                        r.value
+                    ),
+                );
+            }
+            r.value.clone()
+        }
+    };
+    let accounts = list_scope(&e.accounts, "accounts", &rule, &mut err);
+    let regions = list_scope(&e.regions, "regions", &rule, &mut err);
+    let ou = string_scope(&e.ou, "ou", &rule, &mut err);
+    let resource_glob = string_scope(&e.resource, "resource", &rule, &mut err);
+    check_scope_values(&accounts, ou.as_ref(), &regions, &mut err);
+    let resource = match &resource_glob {
+        None => None,
+        Some(g) => match ResourceGlob::new(&g.value) {
+            Ok(glob) => Some(glob),
+            Err(msg) => {
+                err(pos(g), msg);
+                None
+            }
+        },
+    };
+    let reason = match &e.reason {
+        Some(r) if !r.value.trim().is_empty() => r.value.trim().to_string(),
+        Some(r) => {
+            err(pos(r), format!("waiver for `{rule}` has an empty `reason`"));
+            String::new()
+        }
+        None => {
+            err(
+                (line, column),
+                format!("waiver for `{rule}` has no `reason`: say why the finding is accepted"),
+            );
+            String::new()
+        }
+    };
+    let expires = match &e.expires {
+        Some(d) => match parse_date(&d.value) {
+            Ok(date) => Some(date),
+            Err(msg) => {
+                err(pos(d), format!("`expires`: {msg}"));
+                None
+            }
+        },
+        None => {
+            err(
+                (line, column),
+                format!(
+                    "waiver for `{rule}` has no `expires` date (YYYY-MM-DD): every waiver must expire"
+                ),
+            );
+            None
+        }
+    };
+    if errors.len() != before {
+        return None;
+    }
+    Some(Waiver {
+        rule,
+        accounts: accounts.into_iter().map(|a| a.value.clone()).collect(),
+        ou: ou.map(|o| o.value),
+        regions: regions.into_iter().map(|r| r.value.clone()).collect(),
+        resource,
+        reason,
+        expires: expires.expect("checked above"),
+        origin: format!("{file}:{line}:{column}"),
+    })
+}
+
+/// Each scope value is what it claims: account ids of 12 digits, an OU
+/// path or id, region names.
+fn check_scope_values(
+    accounts: &[&Spanned<String>],
+    ou: Option<&Spanned<String>>,
+    regions: &[&Spanned<String>],
+    err: &mut impl FnMut((usize, usize), String),
+) {
+    for a in accounts {
+        if a.value.len() != 12 || !a.value.bytes().all(|b| b.is_ascii_digit()) {
+            err(
+                pos(a),
+                format!(
+                    "`{}` is not an AWS account id (12 digits; quote it in YAML)",
+                    a.value
+                ),
+            );
+        }
+    }
+    if let Some(ou) = ou {
+        if ou.value.ends_with('/') {
+            err(
+                pos(ou),
+                format!(
+                    "`{}` is not an OU path (`Root/Workloads`) or id (`ou-…`)",
+                    ou.value
+                ),
+            );
+        }
+    }
+    for r in regions {
+        if !is_region_name(&r.value) {
+            err(
+                pos(r),
+                format!("`{}` is not an AWS region name (e.g. eu-west-1)", r.value),
+            );
+        }
+    }
 }
 
 /// The entries of a list scope key (`accounts`, `regions`); a key written
