@@ -298,128 +298,165 @@ async fn users(
     );
     let (listed, details) = futures::try_join!(listed, details)?;
 
-    let mut groups: BTreeMap<String, IamGroup> = BTreeMap::new();
-    let mut user_details: BTreeMap<String, aws_sdk_iam::types::UserDetail> = BTreeMap::new();
-    // Customer managed policies, with the document of their default version.
-    let mut local: BTreeMap<String, ManagedPolicy> = BTreeMap::new();
-    for page in details {
-        for g in page.group_detail_list.unwrap_or_default() {
-            let name = g.group_name.unwrap_or_default();
-            groups.insert(
-                name.clone(),
-                IamGroup {
-                    name,
-                    arn: g.arn.unwrap_or_default(),
-                    attached_policies: g
-                        .attached_managed_policies
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(policy_ref)
-                        .collect(),
-                    inline_policies: Section::ok(
-                        g.group_policy_list
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(inline_policy)
-                            .collect(),
-                    ),
-                },
-            );
-        }
-        for u in page.user_detail_list.unwrap_or_default() {
-            user_details.insert(u.user_name.clone().unwrap_or_default(), u);
-        }
-        for p in page.policies.unwrap_or_default() {
-            let arn = p.arn.unwrap_or_default();
-            let default = p
-                .policy_version_list
-                .unwrap_or_default()
-                .into_iter()
-                .find(|v| v.is_default_version);
-            // moto leaves PolicyName out here: the ARN's last segment is
-            // the name.
-            let name = p
-                .policy_name
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
-            local.insert(
-                arn.clone(),
-                ManagedPolicy {
-                    name,
-                    arn,
-                    default_version_id: p.default_version_id,
-                    document: document(default.and_then(|v| v.document).as_deref()),
-                },
-            );
-        }
-    }
-
+    let AuthorizationDetails {
+        groups,
+        users: mut user_details,
+        local,
+    } = AuthorizationDetails::of(details);
     let users = try_join_all(listed.into_iter().map(|u| {
         let detail = user_details.remove(&u.user_name);
         let groups = &groups;
         async move {
             let mut user = user(ctx, client, u).await?;
-            // A user created between the two listings has no details: its
-            // policies are unknown, so the whole section fails closed.
-            let detail = detail.ok_or_else(|| CollectError {
-                operation: "iam:GetAccountAuthorizationDetails".to_string(),
-                code: "Inconsistent".to_string(),
-                message: format!(
-                    "user {} is missing from the authorization details",
-                    user.name
-                ),
-                region: None,
-            })?;
-            user.attached_policies = detail
-                .attached_managed_policies
-                .unwrap_or_default()
-                .into_iter()
-                .map(policy_ref)
-                .collect();
-            let inline: Vec<InlinePolicy> = detail
-                .user_policy_list
-                .unwrap_or_default()
-                .into_iter()
-                .map(inline_policy)
-                .collect();
-            user.inline_policy_names = inline.iter().map(|p| p.name.clone()).collect();
-            user.inline_policies = Section::ok(inline);
-            user.permissions_boundary = Section::ok(
-                detail
-                    .permissions_boundary
-                    .and_then(|b| b.permissions_boundary_arn)
-                    .map(|arn| PolicyRef {
-                        name: arn.rsplit('/').next().unwrap_or_default().to_string(),
-                        arn,
-                    }),
-            );
-            user.groups = detail
-                .group_list
-                .unwrap_or_default()
-                .iter()
-                .map(|name| {
-                    groups.get(name).cloned().unwrap_or_else(|| IamGroup {
-                        name: name.clone(),
-                        // A group missing from the details: its policies are
-                        // unknown, never "none".
-                        inline_policies: Section::error(CollectError {
-                            operation: "iam:GetAccountAuthorizationDetails".to_string(),
-                            code: "Inconsistent".to_string(),
-                            message: format!(
-                                "group {name} is missing from the authorization details"
-                            ),
-                            region: None,
-                        }),
-                        ..IamGroup::default()
-                    })
-                })
-                .collect();
+            apply_details(&mut user, detail, groups)?;
             Ok(user)
         }
     }))
     .await?;
     let policies = managed_policies(ctx, client, &users, local).await;
     Ok((users, section(policies)))
+}
+
+/// The users', groups' and customer managed policies' details of
+/// `GetAccountAuthorizationDetails`, by name (users, groups) and ARN
+/// (policies, with the document of their default version).
+struct AuthorizationDetails {
+    groups: BTreeMap<String, IamGroup>,
+    users: BTreeMap<String, aws_sdk_iam::types::UserDetail>,
+    local: BTreeMap<String, ManagedPolicy>,
+}
+
+impl AuthorizationDetails {
+    fn of(
+        pages: Vec<aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput>,
+    ) -> AuthorizationDetails {
+        let mut details = AuthorizationDetails {
+            groups: BTreeMap::new(),
+            users: BTreeMap::new(),
+            local: BTreeMap::new(),
+        };
+        for page in pages {
+            for g in page.group_detail_list.unwrap_or_default() {
+                let name = g.group_name.unwrap_or_default();
+                details.groups.insert(
+                    name.clone(),
+                    IamGroup {
+                        name,
+                        arn: g.arn.unwrap_or_default(),
+                        attached_policies: g
+                            .attached_managed_policies
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(policy_ref)
+                            .collect(),
+                        inline_policies: Section::ok(
+                            g.group_policy_list
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(inline_policy)
+                                .collect(),
+                        ),
+                    },
+                );
+            }
+            for u in page.user_detail_list.unwrap_or_default() {
+                details
+                    .users
+                    .insert(u.user_name.clone().unwrap_or_default(), u);
+            }
+            for p in page.policies.unwrap_or_default() {
+                let policy = local_policy(p);
+                details.local.insert(policy.arn.clone(), policy);
+            }
+        }
+        details
+    }
+}
+
+/// A customer managed policy of the authorization details, with the
+/// document of its default version.
+fn local_policy(p: aws_sdk_iam::types::ManagedPolicyDetail) -> ManagedPolicy {
+    let arn = p.arn.unwrap_or_default();
+    let default = p
+        .policy_version_list
+        .unwrap_or_default()
+        .into_iter()
+        .find(|v| v.is_default_version);
+    // moto leaves PolicyName out here: the ARN's last segment is
+    // the name.
+    let name = p
+        .policy_name
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
+    ManagedPolicy {
+        name,
+        arn,
+        default_version_id: p.default_version_id,
+        document: document(default.and_then(|v| v.document).as_deref()),
+    }
+}
+
+/// Sets a user's policies, boundary and groups from its authorization
+/// details.
+fn apply_details(
+    user: &mut IamUser,
+    detail: Option<aws_sdk_iam::types::UserDetail>,
+    groups: &BTreeMap<String, IamGroup>,
+) -> Result<(), CollectError> {
+    // A user created between the two listings has no details: its
+    // policies are unknown, so the whole section fails closed.
+    let detail = detail.ok_or_else(|| CollectError {
+        operation: "iam:GetAccountAuthorizationDetails".to_string(),
+        code: "Inconsistent".to_string(),
+        message: format!(
+            "user {} is missing from the authorization details",
+            user.name
+        ),
+        region: None,
+    })?;
+    user.attached_policies = detail
+        .attached_managed_policies
+        .unwrap_or_default()
+        .into_iter()
+        .map(policy_ref)
+        .collect();
+    let inline: Vec<InlinePolicy> = detail
+        .user_policy_list
+        .unwrap_or_default()
+        .into_iter()
+        .map(inline_policy)
+        .collect();
+    user.inline_policy_names = inline.iter().map(|p| p.name.clone()).collect();
+    user.inline_policies = Section::ok(inline);
+    user.permissions_boundary = Section::ok(
+        detail
+            .permissions_boundary
+            .and_then(|b| b.permissions_boundary_arn)
+            .map(|arn| PolicyRef {
+                name: arn.rsplit('/').next().unwrap_or_default().to_string(),
+                arn,
+            }),
+    );
+    user.groups = detail
+        .group_list
+        .unwrap_or_default()
+        .iter()
+        .map(|name| {
+            groups.get(name).cloned().unwrap_or_else(|| IamGroup {
+                name: name.clone(),
+                // A group missing from the details: its policies are
+                // unknown, never "none".
+                inline_policies: Section::error(CollectError {
+                    operation: "iam:GetAccountAuthorizationDetails".to_string(),
+                    code: "Inconsistent".to_string(),
+                    message: format!("group {name} is missing from the authorization details"),
+                    region: None,
+                }),
+                ..IamGroup::default()
+            })
+        })
+        .collect();
+    Ok(())
 }
 
 /// The managed policies the users depend on (attached to them or their
