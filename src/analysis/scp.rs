@@ -93,10 +93,13 @@ struct Level<'a> {
     label: String,
 }
 
+/// An account of the organization: id, name, parent id.
+type Listed<'a> = (&'a str, &'a str, &'a str);
+
 /// The derived SCP facts of every account of the organization (the
 /// organization's account list, else the snapshot's accounts), by id.
 pub fn derive(snapshot: &Snapshot) -> HashMap<String, AccountScp> {
-    let accounts: Vec<(&str, &str, &str)> = match snapshot
+    let accounts: Vec<Listed> = match snapshot
         .organization
         .data()
         .and_then(|o| o.accounts.as_ref())
@@ -115,82 +118,41 @@ pub fn derive(snapshot: &Snapshot) -> HashMap<String, AccountScp> {
         .organization
         .data()
         .map(|o| o.management_account_id.as_str());
-    let management = |enabled: bool| AccountScp {
-        guardrail: Fact::Known(ScpGuardrail {
-            scp_enabled: enabled,
-            ..ScpGuardrail::default()
-        }),
-        leave_organization: Fact::Known(LeaveOrganization::default()),
-    };
-    let unknown_all = |why: String| -> HashMap<String, AccountScp> {
-        accounts
-            .iter()
-            .map(|(id, _, _)| {
-                if Some(*id) == management_id {
-                    return (id.to_string(), management(true));
-                }
-                (
-                    id.to_string(),
-                    AccountScp {
-                        guardrail: Fact::Unknown(format!("SCP guardrails unknown: {why}")),
-                        leave_organization: Fact::Unknown(format!(
-                            "SCP denial of {LEAVE_ORGANIZATION} unknown: {why}"
-                        )),
-                    },
-                )
-            })
-            .collect()
-    };
     let Some(org) = snapshot.organization.data() else {
-        return unknown_all(format!(
-            "organization: {}",
-            snapshot
-                .organization
-                .unavailable_reason()
-                .unwrap_or_default()
-        ));
+        return unknown_all(
+            &accounts,
+            management_id,
+            &format!(
+                "organization: {}",
+                snapshot
+                    .organization
+                    .unavailable_reason()
+                    .unwrap_or_default()
+            ),
+        );
     };
     let enabled = org
         .roots
         .iter()
         .any(|r| r.policy_types.iter().any(|t| t == SERVICE_CONTROL_POLICY));
     if !enabled {
-        // Nothing is restricted: a fact, whatever else is known.
-        return accounts
-            .iter()
-            .map(|&(id, name, parent)| {
-                if Some(id) == management_id {
-                    return (id.to_string(), management(false));
-                }
-                let labels: Vec<String> = path(org, id, name, parent)
-                    .map(|levels| levels.into_iter().map(|l| l.label).collect())
-                    .unwrap_or_default();
-                (
-                    id.to_string(),
-                    AccountScp {
-                        guardrail: Fact::Known(ScpGuardrail {
-                            guarded: false,
-                            scp_enabled: false,
-                            path: labels,
-                            restrictions: Vec::new(),
-                        }),
-                        leave_organization: Fact::Known(LeaveOrganization::default()),
-                    },
-                )
-            })
-            .collect();
+        return not_enabled(org, &accounts, management_id);
     }
     let policies = match snapshot.policies.service_control.data() {
         Some(p) => p,
         None => {
-            return unknown_all(format!(
-                "service control policies: {}",
-                snapshot
-                    .policies
-                    .service_control
-                    .unavailable_reason()
-                    .unwrap_or_default()
-            ))
+            return unknown_all(
+                &accounts,
+                management_id,
+                &format!(
+                    "service control policies: {}",
+                    snapshot
+                        .policies
+                        .service_control
+                        .unavailable_reason()
+                        .unwrap_or_default()
+                ),
+            )
         }
     };
     let judged = Judged::new(policies);
@@ -205,14 +167,78 @@ pub fn derive(snapshot: &Snapshot) -> HashMap<String, AccountScp> {
                     guardrail: judged.guardrail(&levels),
                     leave_organization: judged.leave(&levels),
                 },
-                Err(why) => AccountScp {
-                    guardrail: Fact::Unknown(format!("SCP guardrails unknown: {why}")),
-                    leave_organization: Fact::Unknown(format!(
-                        "SCP denial of {LEAVE_ORGANIZATION} unknown: {why}"
-                    )),
-                },
+                Err(why) => unknown(&why),
             };
             (id.to_string(), facts)
+        })
+        .collect()
+}
+
+/// The management account: no SCP applies to it.
+fn management(scp_enabled: bool) -> AccountScp {
+    AccountScp {
+        guardrail: Fact::Known(ScpGuardrail {
+            scp_enabled,
+            ..ScpGuardrail::default()
+        }),
+        leave_organization: Fact::Known(LeaveOrganization::default()),
+    }
+}
+
+/// An account whose SCP facts cannot be told, and why.
+fn unknown(why: &str) -> AccountScp {
+    AccountScp {
+        guardrail: Fact::Unknown(format!("SCP guardrails unknown: {why}")),
+        leave_organization: Fact::Unknown(format!(
+            "SCP denial of {LEAVE_ORGANIZATION} unknown: {why}"
+        )),
+    }
+}
+
+/// Every account's SCP facts unknown (but the management account's), and why.
+fn unknown_all(
+    accounts: &[Listed],
+    management_id: Option<&str>,
+    why: &str,
+) -> HashMap<String, AccountScp> {
+    accounts
+        .iter()
+        .map(|(id, _, _)| {
+            if Some(*id) == management_id {
+                return (id.to_string(), management(true));
+            }
+            (id.to_string(), unknown(why))
+        })
+        .collect()
+}
+
+/// SCPs not enabled: nothing is restricted, a fact whatever else is known.
+fn not_enabled(
+    org: &Organization,
+    accounts: &[Listed],
+    management_id: Option<&str>,
+) -> HashMap<String, AccountScp> {
+    accounts
+        .iter()
+        .map(|&(id, name, parent)| {
+            if Some(id) == management_id {
+                return (id.to_string(), management(false));
+            }
+            let labels: Vec<String> = path(org, id, name, parent)
+                .map(|levels| levels.into_iter().map(|l| l.label).collect())
+                .unwrap_or_default();
+            (
+                id.to_string(),
+                AccountScp {
+                    guardrail: Fact::Known(ScpGuardrail {
+                        guarded: false,
+                        scp_enabled: false,
+                        path: labels,
+                        restrictions: Vec::new(),
+                    }),
+                    leave_organization: Fact::Known(LeaveOrganization::default()),
+                },
+            )
         })
         .collect()
 }
