@@ -1013,155 +1013,207 @@ fn prove<'a>(
     if nots.is_empty() {
         return Ok(Err(Vec::new()));
     }
+    let includes = Includes::of(statements, allows);
+    let exclusions = Exclusions::cover(statements, &nots, &includes, budget)?;
 
-    // Include patterns, deduplicated, with the first statement listing each, indexed by their
-    // literal service (an include with a literal service only covers excluded patterns with the
-    // same literal service); the others are candidates for every excluded pattern.
-    let mut includes: Vec<(Vec<char>, usize)> = Vec::new();
-    let mut include_seen: HashSet<Vec<char>> = HashSet::new();
-    let mut by_service: HashMap<Vec<char>, Vec<usize>> = HashMap::new();
-    let mut wild: Vec<usize> = Vec::new();
-    for &i in allows {
-        if statements[i].actions.negated {
-            continue;
-        }
-        for p in &statements[i].actions.items {
-            let chars = lowered(p);
-            if !include_seen.insert(chars.clone()) {
+    // One NotAction statement whose exclusions are all covered.
+    if let Some(k) = exclusions
+        .lists
+        .iter()
+        .position(|(_, _, uncovered)| uncovered.is_empty())
+    {
+        return Ok(Ok(exclusions.proof_of(&[k])));
+    }
+    if let Some((a, b)) = exclusions.disjoint_pair(budget)? {
+        return Ok(Ok(exclusions.proof_of(&[a, b])));
+    }
+    Ok(Err(exclusions.uncovered(statements)))
+}
+
+/// Include patterns, deduplicated, with the first statement listing each, indexed by their
+/// literal service (an include with a literal service only covers excluded patterns with the
+/// same literal service); the others are candidates for every excluded pattern.
+struct Includes {
+    patterns: Vec<(Vec<char>, usize)>,
+    by_service: HashMap<Vec<char>, Vec<usize>>,
+    wild: Vec<usize>,
+}
+
+impl Includes {
+    fn of(statements: &[Statement<'_>], allows: &[usize]) -> Includes {
+        let mut includes = Includes {
+            patterns: Vec::new(),
+            by_service: HashMap::new(),
+            wild: Vec::new(),
+        };
+        let mut seen: HashSet<Vec<char>> = HashSet::new();
+        for &i in allows {
+            if statements[i].actions.negated {
                 continue;
             }
-            match literal_service(&chars) {
-                Some(service) => by_service
-                    .entry(service.to_vec())
-                    .or_default()
-                    .push(includes.len()),
-                None => wild.push(includes.len()),
-            }
-            includes.push((chars, i));
-        }
-    }
-
-    // Excluded patterns, deduplicated: each one's covering statement, if any.
-    let mut excluded: Vec<(Vec<char>, Option<usize>)> = Vec::new();
-    let mut excluded_index: HashMap<Vec<char>, usize> = HashMap::new();
-    // Per NotAction statement: the indices of its excluded patterns, and of the uncovered ones.
-    let mut lists: Vec<(usize, Vec<usize>, Vec<usize>)> = Vec::with_capacity(nots.len());
-    for &i in &nots {
-        let mut all = Vec::new();
-        let mut uncovered = Vec::new();
-        for p in &statements[i].actions.items {
-            let chars = lowered(p);
-            let e = match excluded_index.get(&chars) {
-                Some(&e) => e,
-                None => {
-                    let mut cover = None;
-                    let same_service = literal_service(&chars).and_then(|s| by_service.get(s));
-                    for &q in same_service.into_iter().flatten().chain(&wild) {
-                        budget.spend(1).map_err(|_| i)?;
-                        if covers(&includes[q].0, &chars, budget).map_err(|_| i)? {
-                            cover = Some(includes[q].1);
-                            break;
-                        }
-                    }
-                    excluded_index.insert(chars.clone(), excluded.len());
-                    excluded.push((chars, cover));
-                    excluded.len() - 1
+            for p in &statements[i].actions.items {
+                let chars = lowered(p);
+                if !seen.insert(chars.clone()) {
+                    continue;
                 }
-            };
-            all.push(e);
-            if excluded[e].1.is_none() {
-                uncovered.push(e);
+                let k = includes.patterns.len();
+                match literal_service(&chars) {
+                    Some(service) => includes
+                        .by_service
+                        .entry(service.to_vec())
+                        .or_default()
+                        .push(k),
+                    None => includes.wild.push(k),
+                }
+                includes.patterns.push((chars, i));
             }
         }
-        uncovered.sort_unstable();
-        uncovered.dedup();
-        lists.push((i, all, uncovered));
+        includes
     }
 
-    let proof_of = |parts: &[usize]| {
+    /// The statement of the first include pattern that covers `excluded`, if any.
+    fn cover(&self, excluded: &[char], budget: &mut Budget) -> Result<Option<usize>, ()> {
+        let same_service = literal_service(excluded).and_then(|s| self.by_service.get(s));
+        for &q in same_service.into_iter().flatten().chain(&self.wild) {
+            budget.spend(1)?;
+            if covers(&self.patterns[q].0, excluded, budget)? {
+                return Ok(Some(self.patterns[q].1));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Excluded patterns, deduplicated: each one's covering statement, if any; and per
+/// NotAction statement, the indices of its excluded patterns and of the uncovered ones.
+struct Exclusions {
+    excluded: Vec<(Vec<char>, Option<usize>)>,
+    index: HashMap<Vec<char>, usize>,
+    lists: Vec<(usize, Vec<usize>, Vec<usize>)>,
+}
+
+impl Exclusions {
+    fn cover(
+        statements: &[Statement<'_>],
+        nots: &[usize],
+        includes: &Includes,
+        budget: &mut Budget,
+    ) -> Result<Exclusions, usize> {
+        let mut x = Exclusions {
+            excluded: Vec::new(),
+            index: HashMap::new(),
+            lists: Vec::with_capacity(nots.len()),
+        };
+        for &i in nots {
+            let mut all = Vec::new();
+            let mut uncovered = Vec::new();
+            for p in &statements[i].actions.items {
+                let chars = lowered(p);
+                let e = match x.index.get(&chars) {
+                    Some(&e) => e,
+                    None => {
+                        let cover = includes.cover(&chars, budget).map_err(|_| i)?;
+                        x.index.insert(chars.clone(), x.excluded.len());
+                        x.excluded.push((chars, cover));
+                        x.excluded.len() - 1
+                    }
+                };
+                all.push(e);
+                if x.excluded[e].1.is_none() {
+                    uncovered.push(e);
+                }
+            }
+            uncovered.sort_unstable();
+            uncovered.dedup();
+            x.lists.push((i, all, uncovered));
+        }
+        Ok(x)
+    }
+
+    /// The statements a proof from these NotAction statements (indices of `lists`) uses.
+    fn proof_of(&self, parts: &[usize]) -> Vec<usize> {
         let mut used = Vec::new();
         for &k in parts {
-            let (i, all, _) = &lists[k];
+            let (i, all, _) = &self.lists[k];
             used.push(*i);
-            used.extend(all.iter().filter_map(|&e| excluded[e].1));
+            used.extend(all.iter().filter_map(|&e| self.excluded[e].1));
         }
         used.sort_unstable();
         used.dedup();
         used
-    };
-
-    // One NotAction statement whose exclusions are all covered.
-    if let Some(k) = lists
-        .iter()
-        .position(|(_, _, uncovered)| uncovered.is_empty())
-    {
-        return Ok(Ok(proof_of(&[k])));
     }
 
-    // Two NotAction statements whose uncovered exclusions are disjoint. Two sets that share a
-    // pattern are never disjoint (every pattern matches some action), so compare distinct sets
-    // only, and none at all when one pattern is in every set (PowerUserAccess attached twice).
-    let mut distinct: Vec<usize> = Vec::new();
-    let mut distinct_seen: HashSet<&[usize]> = HashSet::new();
-    let mut occurrences = vec![0usize; excluded.len()];
-    for (k, (_, _, uncovered)) in lists.iter().enumerate() {
-        if distinct_seen.insert(uncovered.as_slice()) {
-            distinct.push(k);
-            for &e in uncovered {
-                occurrences[e] += 1;
-            }
-        }
-    }
-    if occurrences.contains(&distinct.len()) {
-        distinct.clear();
-    }
-    let mut disjoint_cache: HashMap<(usize, usize), bool> = HashMap::new();
-    for (x, &a) in distinct.iter().enumerate() {
-        for &b in &distinct[x + 1..] {
-            let mut disjoint = true;
-            'pairs: for &p in &lists[a].2 {
-                for &q in &lists[b].2 {
-                    budget.spend(PAIR_COST).map_err(|_| lists[a].0)?;
-                    let key = (p.min(q), p.max(q));
-                    let d = match disjoint_cache.get(&key) {
-                        Some(&d) => d,
-                        None => {
-                            let d = !intersects(&excluded[p].0, &excluded[q].0, budget)
-                                .map_err(|_| lists[a].0)?;
-                            disjoint_cache.insert(key, d);
-                            d
-                        }
-                    };
-                    if !d {
-                        disjoint = false;
-                        break 'pairs;
-                    }
+    /// Two NotAction statements whose uncovered exclusions are disjoint. Two sets that share a
+    /// pattern are never disjoint (every pattern matches some action), so compare distinct sets
+    /// only, and none at all when one pattern is in every set (PowerUserAccess attached twice).
+    fn disjoint_pair(&self, budget: &mut Budget) -> Result<Option<(usize, usize)>, usize> {
+        let lists = &self.lists;
+        let mut distinct: Vec<usize> = Vec::new();
+        let mut distinct_seen: HashSet<&[usize]> = HashSet::new();
+        let mut occurrences = vec![0usize; self.excluded.len()];
+        for (k, (_, _, uncovered)) in lists.iter().enumerate() {
+            if distinct_seen.insert(uncovered.as_slice()) {
+                distinct.push(k);
+                for &e in uncovered {
+                    occurrences[e] += 1;
                 }
             }
-            if disjoint {
-                return Ok(Ok(proof_of(&[a, b])));
+        }
+        if occurrences.contains(&distinct.len()) {
+            distinct.clear();
+        }
+        let mut disjoint_cache: HashMap<(usize, usize), bool> = HashMap::new();
+        for (x, &a) in distinct.iter().enumerate() {
+            for &b in &distinct[x + 1..] {
+                let mut disjoint = true;
+                'pairs: for &p in &lists[a].2 {
+                    for &q in &lists[b].2 {
+                        budget.spend(PAIR_COST).map_err(|_| lists[a].0)?;
+                        let key = (p.min(q), p.max(q));
+                        let d = match disjoint_cache.get(&key) {
+                            Some(&d) => d,
+                            None => {
+                                let d =
+                                    !intersects(&self.excluded[p].0, &self.excluded[q].0, budget)
+                                        .map_err(|_| lists[a].0)?;
+                                disjoint_cache.insert(key, d);
+                                d
+                            }
+                        };
+                        if !d {
+                            disjoint = false;
+                            break 'pairs;
+                        }
+                    }
+                }
+                if disjoint {
+                    return Ok(Some((a, b)));
+                }
             }
         }
+        Ok(None)
     }
 
-    let uncovered = lists
-        .iter()
-        .map(|(i, _, _)| {
-            let original: Vec<&'a str> = statements[*i]
-                .actions
-                .items
-                .iter()
-                .copied()
-                .filter(|p| {
-                    excluded_index
-                        .get(&lowered(p))
-                        .is_some_and(|&e| excluded[e].1.is_none())
-                })
-                .collect();
-            (*i, original)
-        })
-        .collect();
-    Ok(Err(uncovered))
+    /// Per NotAction statement, its excluded patterns (as written) that nothing covers.
+    fn uncovered<'a>(&self, statements: &[Statement<'a>]) -> Vec<(usize, Vec<&'a str>)> {
+        self.lists
+            .iter()
+            .map(|(i, _, _)| {
+                let original: Vec<&'a str> = statements[*i]
+                    .actions
+                    .items
+                    .iter()
+                    .copied()
+                    .filter(|p| {
+                        self.index
+                            .get(&lowered(p))
+                            .is_some_and(|&e| self.excluded[e].1.is_none())
+                    })
+                    .collect();
+                (*i, original)
+            })
+            .collect()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
