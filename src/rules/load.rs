@@ -525,12 +525,10 @@ fn compile_automated(
     rf: &RuleFile,
     params: &BTreeMap<String, serde_json::Value>,
 ) -> Result<Automated, Vec<Diagnostic>> {
-    let mut errors = Vec::new();
     let mut owned_vars: Vec<String> = scope_variables(rf.scope)
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
     let params_shape = Shape::Object(params.keys().map(|k| (k.clone(), Shape::Any)).collect());
     let mut var_shapes: BTreeMap<String, Shape> = BTreeMap::new();
     let shapes = ViewShapes::reference();
@@ -539,82 +537,6 @@ fn compile_automated(
     var_shapes.insert("org".into(), shapes.org.clone());
     var_shapes.insert("scan".into(), shapes.scan.clone());
     var_shapes.insert("params".into(), params_shape);
-
-    let compile = |field: &str,
-                   s: &Spanned<String>,
-                   vars: &[&str],
-                   shapes: &BTreeMap<String, Shape>,
-                   aliases: &Aliases,
-                   errors: &mut Vec<Diagnostic>|
-     -> Option<Expr> {
-        let span = ValueSpan::locate(text, s);
-        match Expr::compile_with(&s.value, vars, aliases) {
-            Err(e) => {
-                errors.push(span.error_at(
-                    file,
-                    e.line,
-                    e.column,
-                    format!("CEL syntax error in `{field}`: {}", e.message),
-                ));
-                None
-            }
-            Ok(expr) => {
-                for (name, offset) in expr.unknown_identifiers() {
-                    let (l, c) = expr.position_of(*offset);
-                    errors.push(span.error_at(
-                        file,
-                        l,
-                        c,
-                        format!(
-                            "rule `{}`: unknown variable `{name}` in `{field}` (in scope: {})",
-                            rf.id.value,
-                            vars.join(", ")
-                        ),
-                    ));
-                }
-                for path in expr.negated_has() {
-                    let reference = ViewShapes::reference();
-                    let sections = match path.root.as_str() {
-                        "account" | "mgmt" => &reference.account_sections,
-                        "org" => &reference.org_sections,
-                        "scan" => &reference.scan_sections,
-                        _ => continue,
-                    };
-                    if sections.contains(&path.segments) {
-                        let (l, c) = expr.position_of(path.offset);
-                        errors.push(span.error_at(
-                            file,
-                            l,
-                            c,
-                            format!(
-                                "rule `{}`: `!has({})` is also true when that section could \
-                                 not be read, so missing data would pass; test what the \
-                                 section holds instead (reading an unavailable section is ERROR)",
-                                rf.id.value,
-                                path.display()
-                            ),
-                        ));
-                    }
-                }
-                for path in expr.paths() {
-                    if let Err(msg) = check_path(path, shapes) {
-                        let (l, c) = expr.position_of(path.offset);
-                        errors.push(span.error_at(
-                            file,
-                            l,
-                            c,
-                            format!(
-                                "rule `{}`: `{}` does not exist in the snapshot: {msg}",
-                                rf.id.value,
-                                path.display()
-                            ),
-                        ));
-                    }
-                }
-                Some(expr)
-            }
-        }
-    };
 
     let Some(condition_src) = &rf.condition else {
         let pos = position_of(&rf.id);
@@ -626,137 +548,43 @@ fn compile_automated(
             "an automated rule needs a `condition` (or `manual: true`)",
         )]);
     };
-
-    let for_each = match &rf.for_each {
-        None => None,
-        Some(fe) => {
-            let span = ValueSpan::locate(text, fe);
-            match fe.value.split_once(" in ") {
-                Some((var, coll)) if is_identifier(var.trim()) => {
-                    let var = var.trim().to_string();
-                    let offset = fe.value.find(coll).unwrap_or(0);
-                    let coll_spanned =
-                        Spanned::new(coll.trim().to_string(), fe.referenced, fe.defined);
-                    let collection = compile(
-                        "for_each",
-                        &coll_spanned,
-                        &variables,
-                        &var_shapes,
-                        &Aliases::new(),
-                        &mut errors,
-                    );
-                    if let Some(c) = &collection {
-                        // The collection must be a field path, so its elements have a known shape.
-                        match c.paths().iter().max_by_key(|p| p.segments.len()) {
-                            Some(p) if p.display() == coll.trim() => {
-                                if let Ok(shape) = resolve(p, &var_shapes) {
-                                    match shape {
-                                        Shape::List(item) => {
-                                            var_shapes.insert(var.clone(), (**item).clone());
-                                        }
-                                        Shape::Any => {
-                                            var_shapes.insert(var.clone(), Shape::Any);
-                                        }
-                                        _ => errors.push(span.error_at(file, 1, offset + 1, format!("`for_each`: `{}` is not a list", coll.trim()))),
-                                    }
-                                }
-                            }
-                            _ => errors.push(span.error_at(file, 1, offset + 1, "`for_each` must be `VAR in FIELD.PATH` (filter elements with `where`)".to_string())),
-                        }
-                    }
-                    owned_vars.push(var.clone());
-                    collection.map(|collection| ForEach { var, collection })
-                }
-                _ => {
-                    errors.push(span.error_at(
-                        file,
-                        1,
-                        1,
-                        "`for_each` must be `VAR in FIELD.PATH`".to_string(),
-                    ));
-                    None
-                }
-            }
-        }
+    let mut compiler = RuleCompiler {
+        file,
+        text,
+        rule_id: &rf.id.value,
+        errors: Vec::new(),
     };
+    let for_each = rf.for_each.as_ref().and_then(|fe| {
+        let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
+        let (var, for_each) = compiler.for_each(fe, &variables, &mut var_shapes)?;
+        owned_vars.push(var);
+        for_each
+    });
     let variables: Vec<&str> = owned_vars.iter().map(String::as_str).collect();
-    // Named expressions, in order: each may read the ones before it.
-    let mut aliases = Aliases::new();
-    let mut named: Vec<(String, Expr)> = Vec::new();
-    for v in &rf.variables {
-        let name = v.name.value.trim().to_string();
-        let (l, c) = position_of(&v.name);
-        if !is_identifier(&name) {
-            errors.push(Diagnostic::new(
-                file,
-                text,
-                l,
-                c,
-                format!("variable name `{name}` is not an identifier"),
-            ));
-            continue;
-        }
-        if aliases.contains_key(&name) {
-            errors.push(Diagnostic::new(
-                file,
-                text,
-                l,
-                c,
-                format!("variable `{name}` is declared twice"),
-            ));
-            continue;
-        }
-        if let Some(e) = compile(
-            "variables",
-            &v.expression,
-            &variables,
-            &var_shapes,
-            &aliases,
-            &mut errors,
-        ) {
-            aliases.insert(name.clone(), e.denotes().cloned());
-            named.push((name, e));
-        }
-    }
+    let (aliases, named) = compiler.variables(&rf.variables, &variables, &var_shapes);
     let filter = rf.filter.as_ref().and_then(|w| {
         if for_each.is_none() {
             let span = ValueSpan::locate(text, w);
-            errors.push(span.error_at(file, 1, 1, "`where` needs `for_each`".to_string()));
+            compiler
+                .errors
+                .push(span.error_at(file, 1, 1, "`where` needs `for_each`".to_string()));
         }
-        compile("where", w, &variables, &var_shapes, &aliases, &mut errors)
+        compiler.compile("where", w, &variables, &var_shapes, &aliases)
     });
-    let condition = compile(
+    let condition = compiler.compile(
         "condition",
         condition_src,
         &variables,
         &var_shapes,
         &aliases,
-        &mut errors,
     );
-    let message = compile_template(
-        file,
-        text,
-        &rf.message,
-        &variables,
-        &var_shapes,
-        &aliases,
-        &compile,
-        &mut errors,
-    );
-    let pass_message = rf.pass_message.as_ref().map(|m| {
-        compile_template(
-            file,
-            text,
-            m,
-            &variables,
-            &var_shapes,
-            &aliases,
-            &compile,
-            &mut errors,
-        )
-    });
-    if !errors.is_empty() {
-        return Err(errors);
+    let message = compiler.template(&rf.message, &variables, &var_shapes, &aliases);
+    let pass_message = rf
+        .pass_message
+        .as_ref()
+        .map(|m| compiler.template(m, &variables, &var_shapes, &aliases));
+    if !compiler.errors.is_empty() {
+        return Err(compiler.errors);
     }
     Ok(Automated {
         for_each,
@@ -772,49 +600,258 @@ fn compile_automated(
     })
 }
 
-type CompileFn<'a> = dyn Fn(
-        &str,
-        &Spanned<String>,
-        &[&str],
-        &BTreeMap<String, Shape>,
-        &Aliases,
-        &mut Vec<Diagnostic>,
-    ) -> Option<Expr>
-    + 'a;
+/// Compiles the CEL expressions of one rule file, each checked against the
+/// snapshot's shape; every problem is kept with its position.
+struct RuleCompiler<'a> {
+    file: &'a str,
+    text: &'a str,
+    rule_id: &'a str,
+    errors: Vec<Diagnostic>,
+}
 
-#[allow(clippy::too_many_arguments)]
-fn compile_template(
-    file: &str,
-    text: &str,
-    message: &Spanned<String>,
-    variables: &[&str],
-    shapes: &BTreeMap<String, Shape>,
-    aliases: &Aliases,
-    compile: &CompileFn<'_>,
-    errors: &mut Vec<Diagnostic>,
-) -> Template {
-    let mut parts = Vec::new();
-    let mut rest = message.value.trim_end();
-    while let Some(start) = rest.find("{{") {
-        if start > 0 {
-            parts.push(super::TemplatePart::Text(rest[..start].to_string()));
+impl RuleCompiler<'_> {
+    /// One expression of the rule's field `field`.
+    fn compile(
+        &mut self,
+        field: &str,
+        s: &Spanned<String>,
+        vars: &[&str],
+        shapes: &BTreeMap<String, Shape>,
+        aliases: &Aliases,
+    ) -> Option<Expr> {
+        let span = ValueSpan::locate(self.text, s);
+        match Expr::compile_with(&s.value, vars, aliases) {
+            Err(e) => {
+                self.errors.push(span.error_at(
+                    self.file,
+                    e.line,
+                    e.column,
+                    format!("CEL syntax error in `{field}`: {}", e.message),
+                ));
+                None
+            }
+            Ok(expr) => {
+                self.check(field, &span, &expr, vars, shapes);
+                Some(expr)
+            }
         }
-        let Some(end) = rest[start..].find("}}") else {
-            let span = ValueSpan::locate(text, message);
-            errors.push(span.error_at(file, 1, 1, "`message`: `{{` without `}}`".to_string()));
-            break;
+    }
+
+    /// What a compiled expression reads: known variables, no `!has()` of a
+    /// section (missing data would pass), fields the snapshot has.
+    fn check(
+        &mut self,
+        field: &str,
+        span: &ValueSpan,
+        expr: &Expr,
+        vars: &[&str],
+        shapes: &BTreeMap<String, Shape>,
+    ) {
+        let (file, rule_id) = (self.file, self.rule_id);
+        for (name, offset) in expr.unknown_identifiers() {
+            let (l, c) = expr.position_of(*offset);
+            self.errors.push(span.error_at(
+                file,
+                l,
+                c,
+                format!(
+                    "rule `{rule_id}`: unknown variable `{name}` in `{field}` (in scope: {})",
+                    vars.join(", ")
+                ),
+            ));
+        }
+        for path in expr.negated_has() {
+            let reference = ViewShapes::reference();
+            let sections = match path.root.as_str() {
+                "account" | "mgmt" => &reference.account_sections,
+                "org" => &reference.org_sections,
+                "scan" => &reference.scan_sections,
+                _ => continue,
+            };
+            if sections.contains(&path.segments) {
+                let (l, c) = expr.position_of(path.offset);
+                self.errors.push(span.error_at(
+                    file,
+                    l,
+                    c,
+                    format!(
+                        "rule `{rule_id}`: `!has({})` is also true when that section could \
+                         not be read, so missing data would pass; test what the \
+                         section holds instead (reading an unavailable section is ERROR)",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        for path in expr.paths() {
+            if let Err(msg) = check_path(path, shapes) {
+                let (l, c) = expr.position_of(path.offset);
+                self.errors.push(span.error_at(
+                    file,
+                    l,
+                    c,
+                    format!(
+                        "rule `{rule_id}`: `{}` does not exist in the snapshot: {msg}",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// `for_each: VAR in FIELD.PATH`: the loop variable (given the shape of
+    /// the collection's elements in `var_shapes`) and the compiled loop, or
+    /// `None` when it is not of that form.
+    fn for_each(
+        &mut self,
+        fe: &Spanned<String>,
+        variables: &[&str],
+        var_shapes: &mut BTreeMap<String, Shape>,
+    ) -> Option<(String, Option<ForEach>)> {
+        let file = self.file;
+        let span = ValueSpan::locate(self.text, fe);
+        let Some((var, coll)) = fe
+            .value
+            .split_once(" in ")
+            .filter(|(var, _)| is_identifier(var.trim()))
+        else {
+            self.errors.push(span.error_at(
+                file,
+                1,
+                1,
+                "`for_each` must be `VAR in FIELD.PATH`".to_string(),
+            ));
+            return None;
         };
-        let inner = rest[start + 2..start + end].trim().to_string();
-        let spanned = Spanned::new(inner, message.referenced, message.defined);
-        if let Some(e) = compile("message", &spanned, variables, shapes, aliases, errors) {
-            parts.push(TemplatePart::Expr(Box::new(e)));
+        let var = var.trim().to_string();
+        let offset = fe.value.find(coll).unwrap_or(0);
+        let coll_spanned = Spanned::new(coll.trim().to_string(), fe.referenced, fe.defined);
+        let collection = self.compile(
+            "for_each",
+            &coll_spanned,
+            variables,
+            var_shapes,
+            &Aliases::new(),
+        );
+        if let Some(c) = &collection {
+            // The collection must be a field path, so its elements have a known shape.
+            match c.paths().iter().max_by_key(|p| p.segments.len()) {
+                Some(p) if p.display() == coll.trim() => {
+                    if let Ok(shape) = resolve(p, var_shapes) {
+                        match shape {
+                            Shape::List(item) => {
+                                var_shapes.insert(var.clone(), (**item).clone());
+                            }
+                            Shape::Any => {
+                                var_shapes.insert(var.clone(), Shape::Any);
+                            }
+                            _ => self.errors.push(span.error_at(
+                                file,
+                                1,
+                                offset + 1,
+                                format!("`for_each`: `{}` is not a list", coll.trim()),
+                            )),
+                        }
+                    }
+                }
+                _ => self.errors.push(
+                    span.error_at(
+                        file,
+                        1,
+                        offset + 1,
+                        "`for_each` must be `VAR in FIELD.PATH` (filter elements with `where`)"
+                            .to_string(),
+                    ),
+                ),
+            }
         }
-        rest = &rest[start + end + 2..];
+        let for_each = collection.map(|collection| ForEach {
+            var: var.clone(),
+            collection,
+        });
+        Some((var, for_each))
     }
-    if !rest.is_empty() {
-        parts.push(TemplatePart::Text(rest.to_string()));
+
+    /// The named expressions (`variables:`), in order: each may read the
+    /// ones before it. Returns them as aliases and compiled.
+    fn variables(
+        &mut self,
+        declared: &[VariableFile],
+        variables: &[&str],
+        var_shapes: &BTreeMap<String, Shape>,
+    ) -> (Aliases, Vec<(String, Expr)>) {
+        let (file, text) = (self.file, self.text);
+        let mut aliases = Aliases::new();
+        let mut named: Vec<(String, Expr)> = Vec::new();
+        for v in declared {
+            let name = v.name.value.trim().to_string();
+            let (l, c) = position_of(&v.name);
+            if !is_identifier(&name) {
+                self.errors.push(Diagnostic::new(
+                    file,
+                    text,
+                    l,
+                    c,
+                    format!("variable name `{name}` is not an identifier"),
+                ));
+                continue;
+            }
+            if aliases.contains_key(&name) {
+                self.errors.push(Diagnostic::new(
+                    file,
+                    text,
+                    l,
+                    c,
+                    format!("variable `{name}` is declared twice"),
+                ));
+                continue;
+            }
+            if let Some(e) =
+                self.compile("variables", &v.expression, variables, var_shapes, &aliases)
+            {
+                aliases.insert(name.clone(), e.denotes().cloned());
+                named.push((name, e));
+            }
+        }
+        (aliases, named)
     }
-    Template { parts }
+
+    /// A message template: text with `{{ expression }}` parts.
+    fn template(
+        &mut self,
+        message: &Spanned<String>,
+        variables: &[&str],
+        shapes: &BTreeMap<String, Shape>,
+        aliases: &Aliases,
+    ) -> Template {
+        let mut parts = Vec::new();
+        let mut rest = message.value.trim_end();
+        while let Some(start) = rest.find("{{") {
+            if start > 0 {
+                parts.push(super::TemplatePart::Text(rest[..start].to_string()));
+            }
+            let Some(end) = rest[start..].find("}}") else {
+                let span = ValueSpan::locate(self.text, message);
+                self.errors.push(span.error_at(
+                    self.file,
+                    1,
+                    1,
+                    "`message`: `{{` without `}}`".to_string(),
+                ));
+                break;
+            };
+            let inner = rest[start + 2..start + end].trim().to_string();
+            let spanned = Spanned::new(inner, message.referenced, message.defined);
+            if let Some(e) = self.compile("message", &spanned, variables, shapes, aliases) {
+                parts.push(TemplatePart::Expr(Box::new(e)));
+            }
+            rest = &rest[start + end + 2..];
+        }
+        if !rest.is_empty() {
+            parts.push(TemplatePart::Text(rest.to_string()));
+        }
+        Template { parts }
+    }
 }
 
 fn is_identifier(s: &str) -> bool {
