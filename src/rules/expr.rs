@@ -511,107 +511,10 @@ impl Walker<'_> {
     /// Walks `e`, recording paths; returns the path `e` denotes, if any.
     fn walk(&mut self, e: &IdedExpr, scope: &Scope) -> Option<(String, Vec<String>)> {
         match &e.expr {
-            Ast::Ident(name) => {
-                if let Some(bound) = scope.get(name) {
-                    return bound.clone();
-                }
-                if self.roots.contains(&name.as_str()) {
-                    return Some((name.clone(), Vec::new()));
-                }
-                if !BUILTIN_IDENTS.contains(&name.as_str()) && !name.starts_with('@') {
-                    self.unknown.push((name.clone(), self.offset(e)));
-                }
-                None
-            }
-            Ast::Select(select) => {
-                if let Ast::Ident(name) = &select.operand.expr {
-                    if name == VARIABLES && !scope.contains_key(name) {
-                        return match self.aliases.get(&select.field) {
-                            Some(denoted) => denoted.clone(),
-                            None => {
-                                self.unknown.push((
-                                    format!("{VARIABLES}.{}", select.field),
-                                    self.offset(e),
-                                ));
-                                None
-                            }
-                        };
-                    }
-                }
-                let base = self.walk(&select.operand, scope)?;
-                let (root, mut segments) = base;
-                segments.push(select.field.clone());
-                self.paths.push(FieldPath {
-                    root: root.clone(),
-                    segments: segments.clone(),
-                    offset: self.offset(e),
-                });
-                if select.test {
-                    // has(x.f) yields a bool, not the field.
-                    return None;
-                }
-                Some((root, segments))
-            }
-            Ast::Call(call) => {
-                // A method's receiver is read like any argument (its paths are
-                // recorded); the call's result is not a field path.
-                if let Some(t) = &call.target {
-                    self.walk(t, scope);
-                }
-                let before = self.paths.len();
-                let args: Vec<Option<(String, Vec<String>)>> =
-                    call.args.iter().map(|a| self.walk(a, scope)).collect();
-                // `!has(x.f)`: the has() test records its path last.
-                if call.func_name == "!_" && call.args.len() == 1 {
-                    if let Ast::Select(select) = &call.args[0].expr {
-                        if select.test && self.paths.len() > before {
-                            let tested = self.paths[self.paths.len() - 1].clone();
-                            self.negated_has.push(tested);
-                        }
-                    }
-                }
-                if call.func_name == "_[_]" && call.args.len() == 2 {
-                    // Indexing: a string literal key is a field; anything else an element.
-                    if let Some((root, mut segments)) = args[0].clone() {
-                        match &call.args[1].expr {
-                            Ast::Literal(LiteralValue::String(key)) => {
-                                segments.push(key.inner().to_string());
-                                self.paths.push(FieldPath {
-                                    root: root.clone(),
-                                    segments: segments.clone(),
-                                    offset: self.offset(e),
-                                });
-                            }
-                            _ => segments.push("[]".to_string()),
-                        }
-                        return Some((root, segments));
-                    }
-                }
-                None
-            }
-            Ast::Comprehension(comp) => {
-                let range = self.walk(&comp.iter_range, scope);
-                let range_path = range.clone();
-                let mut inner = scope.clone();
-                let element = range.map(|(root, mut segments)| {
-                    segments.push("[]".to_string());
-                    (root, segments)
-                });
-                inner.insert(comp.iter_var.clone(), element);
-                if let Some(v2) = &comp.iter_var2 {
-                    inner.insert(v2.clone(), None);
-                }
-                inner.insert(comp.accu_var.clone(), None);
-                self.walk(&comp.accu_init, scope);
-                self.walk(&comp.loop_cond, &inner);
-                self.walk(&comp.loop_step, &inner);
-                self.walk(&comp.result, &inner);
-                // `l.filter(x, p)` is a sub-list of `l`: it denotes `l`'s path.
-                if is_filter(comp) {
-                    return range_path;
-                }
-                None
-            }
+            Ast::Ident(name) => self.walk_ident(e, name, scope),
+            Ast::Select(select) => self.walk_select(e, select, scope),
+            Ast::Call(call) => self.walk_call(e, call, scope),
+            Ast::Comprehension(comp) => self.walk_comprehension(comp, scope),
             Ast::List(list) => {
                 for item in &list.elements {
                     self.walk(item, scope);
@@ -637,6 +540,135 @@ impl Walker<'_> {
             }
             Ast::Literal(_) | Ast::Unspecified => None,
         }
+    }
+
+    /// A name: a bound variable, a root, a builtin, or unknown (recorded).
+    fn walk_ident(
+        &mut self,
+        e: &IdedExpr,
+        name: &str,
+        scope: &Scope,
+    ) -> Option<(String, Vec<String>)> {
+        if let Some(bound) = scope.get(name) {
+            return bound.clone();
+        }
+        if self.roots.contains(&name) {
+            return Some((name.to_string(), Vec::new()));
+        }
+        if !BUILTIN_IDENTS.contains(&name) && !name.starts_with('@') {
+            self.unknown.push((name.to_string(), self.offset(e)));
+        }
+        None
+    }
+
+    /// `x.f` (or `has(x.f)`): a named expression, or one more segment of
+    /// `x`'s path (recorded).
+    fn walk_select(
+        &mut self,
+        e: &IdedExpr,
+        select: &cel::common::ast::SelectExpr,
+        scope: &Scope,
+    ) -> Option<(String, Vec<String>)> {
+        if let Ast::Ident(name) = &select.operand.expr {
+            if name == VARIABLES && !scope.contains_key(name) {
+                return match self.aliases.get(&select.field) {
+                    Some(denoted) => denoted.clone(),
+                    None => {
+                        self.unknown
+                            .push((format!("{VARIABLES}.{}", select.field), self.offset(e)));
+                        None
+                    }
+                };
+            }
+        }
+        let base = self.walk(&select.operand, scope)?;
+        let (root, mut segments) = base;
+        segments.push(select.field.clone());
+        self.paths.push(FieldPath {
+            root: root.clone(),
+            segments: segments.clone(),
+            offset: self.offset(e),
+        });
+        if select.test {
+            // has(x.f) yields a bool, not the field.
+            return None;
+        }
+        Some((root, segments))
+    }
+
+    /// A call: its receiver and arguments are read; `!has(x.f)` is noted;
+    /// indexing denotes a field or an element.
+    fn walk_call(
+        &mut self,
+        e: &IdedExpr,
+        call: &cel::common::ast::CallExpr,
+        scope: &Scope,
+    ) -> Option<(String, Vec<String>)> {
+        // A method's receiver is read like any argument (its paths are
+        // recorded); the call's result is not a field path.
+        if let Some(t) = &call.target {
+            self.walk(t, scope);
+        }
+        let before = self.paths.len();
+        let args: Vec<Option<(String, Vec<String>)>> =
+            call.args.iter().map(|a| self.walk(a, scope)).collect();
+        // `!has(x.f)`: the has() test records its path last.
+        if call.func_name == "!_" && call.args.len() == 1 {
+            if let Ast::Select(select) = &call.args[0].expr {
+                if select.test && self.paths.len() > before {
+                    let tested = self.paths[self.paths.len() - 1].clone();
+                    self.negated_has.push(tested);
+                }
+            }
+        }
+        if call.func_name == "_[_]" && call.args.len() == 2 {
+            // Indexing: a string literal key is a field; anything else an element.
+            if let Some((root, mut segments)) = args[0].clone() {
+                match &call.args[1].expr {
+                    Ast::Literal(LiteralValue::String(key)) => {
+                        segments.push(key.inner().to_string());
+                        self.paths.push(FieldPath {
+                            root: root.clone(),
+                            segments: segments.clone(),
+                            offset: self.offset(e),
+                        });
+                    }
+                    _ => segments.push("[]".to_string()),
+                }
+                return Some((root, segments));
+            }
+        }
+        None
+    }
+
+    /// A macro's comprehension: its loop variable denotes the range's
+    /// elements; a `filter` denotes the range.
+    fn walk_comprehension(
+        &mut self,
+        comp: &cel::common::ast::ComprehensionExpr,
+        scope: &Scope,
+    ) -> Option<(String, Vec<String>)> {
+        let range = self.walk(&comp.iter_range, scope);
+        let range_path = range.clone();
+        let mut inner = scope.clone();
+        let element = range.map(|(root, mut segments)| {
+            segments.push("[]".to_string());
+            (root, segments)
+        });
+        inner.insert(comp.iter_var.clone(), element);
+        if let Some(v2) = &comp.iter_var2 {
+            inner.insert(v2.clone(), None);
+        }
+        inner.insert(comp.accu_var.clone(), None);
+        self.walk(&comp.accu_init, scope);
+        self.walk(&comp.loop_cond, &inner);
+        self.walk(&comp.loop_step, &inner);
+        self.walk(&comp.result, &inner);
+        // `l.filter(x, p)` is a sub-list of `l`: it denotes `l`'s path.
+        if is_filter(comp) {
+            return range_path;
+        }
+        None
     }
 }
 
