@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::diff::DiffFormat;
 use crate::findings::Severity;
 use crate::report::Format;
+use crate::snapshot::Shard;
 
 /// orgaudit — a read-only compliance audit of an AWS Organization: root MFA,
 /// alternate contacts, password policy, IAM users, CloudTrail, AWS Config,
@@ -187,7 +188,7 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let (k, n) = s.split_once('/').ok_or_else(err)?;
     let k: u64 = k.trim().parse().map_err(|_| err())?;
     let n: u64 = n.trim().parse().map_err(|_| err())?;
-    if k == 0 || n == 0 || k > n {
+    if !(Shard { index: k, count: n }).is_valid() {
         return Err(err());
     }
     Ok((k, n))

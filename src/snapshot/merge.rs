@@ -306,7 +306,7 @@ fn shard_of(input: &Input) -> Result<Shard, MergeError> {
         }
         (Some(shard), None) => *shard,
     };
-    if shard.count == 0 || shard.index == 0 || shard.index > shard.count {
+    if !shard.is_valid() {
         return Err(MergeError::Invalid {
             path: input.path.clone(),
             message: format!("scan.shard {shard} is not a shard: expected K/N with 1 <= K <= N"),

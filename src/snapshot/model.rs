@@ -316,6 +316,11 @@ pub struct Shard {
 }
 
 impl Shard {
+    /// Whether this is a shard at all: 1 <= K <= N.
+    pub fn is_valid(&self) -> bool {
+        1 <= self.index && self.index <= self.count
+    }
+
     /// Whether the account belongs to this shard. An id that is not a
     /// number (never one AWS gives) belongs to the first shard.
     pub fn holds(&self, account_id: &str) -> bool {
