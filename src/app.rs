@@ -122,10 +122,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
                             dir.display()
                         )));
                     }
-                    clap_mangen::generate_to(cmd, &dir).map_err(|source| AppError::Write {
-                        path: dir.display().to_string(),
-                        source,
-                    })?;
+                    clap_mangen::generate_to(cmd, &dir).map_err(write_failed(&dir))?;
                     to_stderr(&format!("wrote the manual pages to {}", dir.display()));
                 }
             }
