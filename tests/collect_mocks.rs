@@ -689,6 +689,8 @@ mod ec2_query {
         aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
             .endpoint_url(url)
+            // the scan's HTTP client, as every account's config has it
+            .http_client(orgaudit::collect::https::client(None))
             .credentials_provider(Credentials::new(
                 "AKIDLOCALTEST",
                 SECRET,

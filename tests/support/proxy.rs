@@ -772,9 +772,12 @@ fn error_response(req: &Request, what: &str) -> Vec<u8> {
             403,
             "Forbidden",
             &[("Content-Type", "text/xml")],
-            "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>\
-             <Message>The security token included in the request is expired</Message></Error>\
-             <RequestId>fault-proxy</RequestId></ErrorResponse>",
+            &query_error(
+                req,
+                "Sender",
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            ),
         ),
         (Protocol::Json, "expired") => respond(
             400,
@@ -795,16 +798,32 @@ fn error_response(req: &Request, what: &str) -> Vec<u8> {
             400,
             "Bad Request",
             &[("Content-Type", "text/xml")],
-            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>\
-             <Message>Rate exceeded</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>",
+            // EC2 names its throttling RequestLimitExceeded
+            &if req.service == "ec2" {
+                query_error(
+                    req,
+                    "Sender",
+                    "RequestLimitExceeded",
+                    "Request limit exceeded.",
+                )
+            } else {
+                query_error(req, "Sender", "Throttling", "Rate exceeded")
+            },
         ),
         (Protocol::Query, _) => respond(
             403,
             "Forbidden",
             &[("Content-Type", "text/xml")],
-            &format!(
-                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
-                 <Message>{denied_message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+            // EC2 names a denial UnauthorizedOperation
+            &query_error(
+                req,
+                "Sender",
+                if req.service == "ec2" {
+                    "UnauthorizedOperation"
+                } else {
+                    "AccessDenied"
+                },
+                &denied_message,
             ),
         ),
         (Protocol::Json, "throttle") => respond(
@@ -836,7 +855,25 @@ fn error_response(req: &Request, what: &str) -> Vec<u8> {
                 ("x-amzn-ErrorType", "AccessDeniedException"),
             ],
             &format!(r#"{{"message":"{denied_message}"}}"#),
-        ),        (Protocol::RestXml { .. }, _) => unreachable!("answered above"),
+        ),
+        (Protocol::RestXml { .. }, _) => unreachable!("answered above"),
+    }
+}
+
+/// A Query-protocol error body: awsQuery's `<ErrorResponse><Error>`, or
+/// EC2's own `<Response><Errors><Error>` (EC2 speaks the ec2Query variant).
+fn query_error(req: &Request, kind: &str, code: &str, message: &str) -> String {
+    if req.service == "ec2" {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error>\
+             <Code>{code}</Code><Message>{message}</Message></Error></Errors>\
+             <RequestID>fault-proxy</RequestID></Response>"
+        )
+    } else {
+        format!(
+            "<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code>\
+             <Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+        )
     }
 }
 
@@ -870,8 +907,7 @@ fn server_error(req: &Request, status: u16) -> Vec<u8> {
             status,
             reason,
             &[("Content-Type", "text/xml")],
-            "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code>\
-             <Message>injected</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>",
+            &query_error(req, "Receiver", "ServiceUnavailable", "injected"),
         ),
         Protocol::Json => respond(
             status,
