@@ -725,9 +725,11 @@ mod ec2_query {
         let (got, recorder) = read(&url).await;
         assert_eq!(got, Ok(true));
         assert_eq!(recorder.operations().get(OP), Some(&1));
-        let requests = seen.lock().unwrap();
-        assert_eq!(requests.len(), 1);
-        let request = requests[0].to_lowercase();
+        let request = {
+            let requests = seen.lock().unwrap();
+            assert_eq!(requests.len(), 1);
+            requests[0].to_lowercase()
+        };
         assert!(request.starts_with("post / http/1.1"), "{request}");
         assert!(request.ends_with("action=getebsencryptionbydefault&version=2016-11-15"));
         assert!(request.contains("content-type: application/x-www-form-urlencoded"));
