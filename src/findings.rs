@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::snapshot::{CollectError, Unavailable};
+
 /// The outcome of one rule on one account or resource.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
@@ -163,6 +165,39 @@ impl Finding {
     /// The order in which findings are listed ([`listing_order`]).
     pub fn listing_key(&self) -> ListingKey<'_> {
         listing_order(self.severity, Some(self.status), self.key())
+    }
+}
+
+/// Why facts a rule reads are unavailable.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MissingFacts {
+    /// Reading them failed.
+    Failed(CollectError),
+    /// Nobody tried, for this reason.
+    NotCollected(String),
+    /// Not known, for this reason: the snapshot does not have them (`mgmt`
+    /// of a snapshot without the management account), or a fact derived
+    /// from others could not be told.
+    Unknown(String),
+}
+
+impl From<Unavailable<'_>> for MissingFacts {
+    fn from(u: Unavailable<'_>) -> Self {
+        match u {
+            Unavailable::Failed(error) => MissingFacts::Failed(error.clone()),
+            Unavailable::NotCollected(reason) => MissingFacts::NotCollected(reason.to_string()),
+        }
+    }
+}
+
+/// One line, worded as [`Unavailable`] words a section.
+impl std::fmt::Display for MissingFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MissingFacts::Failed(error) => Unavailable::Failed(error).fmt(f),
+            MissingFacts::NotCollected(reason) => Unavailable::NotCollected(reason).fmt(f),
+            MissingFacts::Unknown(reason) => f.write_str(reason),
+        }
     }
 }
 

@@ -316,7 +316,10 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
     let accounts = futures::stream::iter(selected)
         .map(|a| async {
             let account = scanner.account(a).await;
-            progress.account_done(&account.id, count_errors(&account));
+            progress.account_done(
+                &account.id,
+                crate::snapshot::Sections::error_count(&account),
+            );
             account
         })
         .buffer_unordered(opts.concurrency.max(1))
@@ -468,21 +471,6 @@ async fn identity_center(
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// The number of sections of an account that failed.
-fn count_errors(account: &Account) -> usize {
-    fn walk(v: &serde_json::Value) -> usize {
-        match v {
-            serde_json::Value::Object(map) => {
-                let own = usize::from(map.get("status").and_then(|s| s.as_str()) == Some("error"));
-                own + map.values().map(walk).sum::<usize>()
-            }
-            serde_json::Value::Array(items) => items.iter().map(walk).sum(),
-            _ => 0,
-        }
-    }
-    serde_json::to_value(account).map(|v| walk(&v)).unwrap_or(0)
 }
 
 async fn base_config(opts: &ScanOptions, ca_bundle: Option<&https::CaBundle>) -> SdkConfig {

@@ -22,6 +22,8 @@ use cel::ExecutionError;
 use rayon::prelude::*;
 
 use super::expr::{Expr, FieldPath};
+use super::unavailable::{find_unavailable, is_unavailable, without_unavailable};
+use super::value::{self, Facts};
 use super::view::{self, SnapshotView};
 use super::{Automated, Logic, Rule, RuleSet, TemplatePart};
 use crate::findings::{
@@ -82,7 +84,7 @@ impl<'r> Prepared<'r> {
         for (name, default) in &rule.params {
             params.insert(name.clone(), overrides.get(name).unwrap_or(default).clone());
         }
-        let params = view::to_val(serde_json::Value::Object(params));
+        let params = value::to_val(serde_json::Value::Object(params));
         let (automated, global_deps, element_deps) = match &rule.logic {
             Logic::Manual { .. } => (None, Vec::new(), Vec::new()),
             Logic::Automated(a) => {
@@ -168,12 +170,12 @@ fn days_between(
 /// without their unavailable sections
 /// (made on first use, then shared by every rule that needs it).
 struct Variable {
-    full: view::Facts,
-    stripped: OnceLock<view::Facts>,
+    full: Facts,
+    stripped: OnceLock<Facts>,
 }
 
 impl Variable {
-    fn new(full: view::Facts) -> Variable {
+    fn new(full: Facts) -> Variable {
         Variable {
             full,
             stripped: OnceLock::new(),
@@ -187,7 +189,7 @@ impl Variable {
     fn stripped(&self) -> &dyn Val {
         &**self
             .stripped
-            .get_or_init(|| view::without_unavailable(&*self.full))
+            .get_or_init(|| without_unavailable(&*self.full))
     }
 
     /// The facts a condition sees: without unavailable sections if it reads one.
@@ -264,7 +266,8 @@ impl Evaluator {
         // empty lists. Only a rule about reachability itself (one that reads
         // `account.access` or `account.reach`) is evaluated there.
         if let Some(facts) = account.filter(|_| !p.reads_access) {
-            if let Some(reason) = view::find_unavailable(facts.full(), &["access"]) {
+            if let Some(found) = find_unavailable(facts.full(), &["access"]) {
+                let reason = found.missing();
                 out.push(unavailable(
                     a.on_unavailable,
                     &format!("the account was not reached: {reason}"),
@@ -291,24 +294,30 @@ impl Evaluator {
         };
         if let Some(fe) = &a.for_each {
             for c in fe.collection.paths() {
-                if let Some(reason) = root_of(&c.root)
-                    .and_then(|(_, root)| view::find_unavailable(root.full(), &c.segments))
+                if let Some(found) = root_of(&c.root)
+                    .and_then(|(_, root)| find_unavailable(root.full(), &c.segments))
                 {
-                    out.push(unavailable(a.on_unavailable, reason, None, None));
+                    out.push(unavailable(
+                        a.on_unavailable,
+                        &found.missing().to_string(),
+                        None,
+                        None,
+                    ));
                     return;
                 }
             }
         }
-        let mut missing: Option<&str> = None;
+        let mut missing: Option<String> = None;
         let mut strip = [false; 4];
         for dep in &p.global_deps {
             let Some((slot, root)) = root_of(&dep.root) else {
                 continue;
             };
-            if let Some(reason) = view::find_unavailable(root.full(), &dep.segments) {
-                if view::unavailable_reason(root.full()).is_some() && !self.partial {
+            if let Some(found) = find_unavailable(root.full(), &dep.segments) {
+                let reason = found.missing().to_string();
+                if is_unavailable(root.full()) && !self.partial {
                     // The whole variable is missing (no management account).
-                    out.push(unavailable(a.on_unavailable, reason, None, None));
+                    out.push(unavailable(a.on_unavailable, &reason, None, None));
                     return;
                 }
                 missing.get_or_insert(reason);
@@ -331,7 +340,7 @@ impl Evaluator {
                 ..vars
             };
             let ctx = self.scope(&vars);
-            let (status, message) = self.decide(a, &ctx, &rule.info.title, missing);
+            let (status, message) = self.decide(a, &ctx, &rule.info.title, missing.as_deref());
             out.push(base(status, message, None, None));
             return;
         };
@@ -379,14 +388,19 @@ impl Evaluator {
         let before = out.len();
         for item in items {
             let item: &dyn Val = &**item;
-            let region = view::string_field(item, "region");
-            let arn = view::string_field(item, "arn");
-            if let Some(reason) = p
+            let region = value::string_field(item, "region");
+            let arn = value::string_field(item, "arn");
+            if let Some(found) = p
                 .element_deps
                 .iter()
-                .find_map(|d| view::find_unavailable(item, &d.segments))
+                .find_map(|d| find_unavailable(item, &d.segments))
             {
-                out.push(unavailable(a.on_unavailable, reason, region, arn));
+                out.push(unavailable(
+                    a.on_unavailable,
+                    &found.missing().to_string(),
+                    region,
+                    arn,
+                ));
                 continue;
             }
             let item_vars = Vars {
@@ -416,7 +430,7 @@ impl Evaluator {
                         continue;
                     }
                     Err(e) => {
-                        out.push(match missing {
+                        out.push(match &missing {
                             Some(reason) => unavailable(a.on_unavailable, reason, region, arn),
                             None => base(
                                 Status::Error,
@@ -429,7 +443,7 @@ impl Evaluator {
                     }
                 }
             }
-            let (status, message) = self.decide(a, &ctx, &rule.info.title, missing);
+            let (status, message) = self.decide(a, &ctx, &rule.info.title, missing.as_deref());
             out.push(base(status, message, region, arn));
         }
         if out.len() == before {
@@ -616,7 +630,7 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
             (out, incomplete)
         })
         .collect();
-    let mut incomplete = view::organization_incomplete(snapshot);
+    let mut incomplete = snapshot.organization_incomplete();
     // A merge that lacked shards: its accounts are in the snapshot with
     // nothing collected (their rules are ERROR); said once here too.
     let merge_gap = snapshot

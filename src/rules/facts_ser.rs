@@ -1,7 +1,8 @@
 //! Snapshot structs straight to the CEL values rules see, in one pass: a
-//! serde serializer that builds the same [`Facts`] as `view::to_val` of the
-//! JSON with its sections unwrapped, without building the JSON first.
-//! Evaluation converts every account this way.
+//! serde serializer that builds the same [`Facts`] as
+//! [`super::value::to_val`] of the JSON would, without building the JSON
+//! first, and with each [`crate::snapshot::Section`] unwrapped: its data if
+//! it was read, else an unavailable marker ([`super::unavailable`]).
 
 use std::collections::HashMap;
 
@@ -10,8 +11,8 @@ use cel::common::types::{
 };
 use serde::ser::{self, Serialize};
 
-use super::view::{self, Facts, Shared};
-use crate::snapshot::CollectError;
+use super::unavailable;
+use super::value::{Facts, Shared};
 
 /// Why a value could not be converted (a map key that is not a string).
 #[derive(Debug)]
@@ -31,15 +32,27 @@ impl ser::Error for FactsError {
     }
 }
 
-/// Converts a serializable value (a snapshot account) to facts.
+/// Converts a serializable value (a snapshot account) to facts. Values that
+/// have a compact form (policy documents, which rules do not read) take it.
 pub fn to_facts<T: Serialize + ?Sized>(value: &T) -> Result<Facts, FactsError> {
-    value.serialize(FactsSerializer)
+    value.serialize(FactsSerializer { readable: false })
+}
+
+/// Converts a serializable value to facts in full, as its JSON has it
+/// (policy documents as JSON): the `org` view, and the shapes rule paths are
+/// checked against.
+pub fn to_readable_facts<T: Serialize + ?Sized>(value: &T) -> Result<Facts, FactsError> {
+    value.serialize(FactsSerializer { readable: true })
 }
 
 /// The name serde gives `Section` (internally tagged by `status`).
 const SECTION: &str = "Section";
 
-struct FactsSerializer;
+#[derive(Clone, Copy)]
+struct FactsSerializer {
+    /// What `is_human_readable` answers.
+    readable: bool,
+}
 
 fn map(entries: HashMap<CelMapKey<'static>, Facts>) -> Facts {
     Shared::boxed(CelMap::from(entries))
@@ -60,10 +73,8 @@ impl ser::Serializer for FactsSerializer {
     type SerializeStruct = StructBuilder;
     type SerializeStructVariant = VariantBuilder<StructBuilder>;
 
-    /// Not a text format: values that have a compact form (policy
-    /// documents, which rules do not read) take it.
     fn is_human_readable(&self) -> bool {
-        false
+        self.readable
     }
 
     fn serialize_bool(self, v: bool) -> Result<Facts, FactsError> {
@@ -161,7 +172,10 @@ impl ser::Serializer for FactsSerializer {
         Ok(map(entries))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, FactsError> {
-        Ok(SeqBuilder(Vec::with_capacity(len.unwrap_or(0))))
+        Ok(SeqBuilder {
+            items: Vec::with_capacity(len.unwrap_or(0)),
+            ser: self,
+        })
     }
     fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, FactsError> {
         self.serialize_seq(Some(len))
@@ -189,12 +203,14 @@ impl ser::Serializer for FactsSerializer {
         Ok(MapBuilder {
             entries: HashMap::with_capacity(len.unwrap_or(0)),
             key: None,
+            ser: self,
         })
     }
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<StructBuilder, FactsError> {
         Ok(StructBuilder {
             section: name == SECTION,
             entries: HashMap::with_capacity(len),
+            ser: self,
         })
     }
     fn serialize_struct_variant(
@@ -209,22 +225,26 @@ impl ser::Serializer for FactsSerializer {
             inner: StructBuilder {
                 section: false,
                 entries: HashMap::with_capacity(len),
+                ser: self,
             },
         })
     }
 }
 
-struct SeqBuilder(Vec<Facts>);
+struct SeqBuilder {
+    items: Vec<Facts>,
+    ser: FactsSerializer,
+}
 
 impl ser::SerializeSeq for SeqBuilder {
     type Ok = Facts;
     type Error = FactsError;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), FactsError> {
-        self.0.push(value.serialize(FactsSerializer)?);
+        self.items.push(value.serialize(self.ser)?);
         Ok(())
     }
     fn end(self) -> Result<Facts, FactsError> {
-        Ok(list(self.0))
+        Ok(list(self.items))
     }
 }
 
@@ -253,13 +273,14 @@ impl ser::SerializeTupleStruct for SeqBuilder {
 struct MapBuilder {
     entries: HashMap<CelMapKey<'static>, Facts>,
     key: Option<String>,
+    ser: FactsSerializer,
 }
 
 impl ser::SerializeMap for MapBuilder {
     type Ok = Facts;
     type Error = FactsError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), FactsError> {
-        let key = key.serialize(FactsSerializer)?;
+        let key = key.serialize(self.ser)?;
         match <&str>::try_from(&*key) {
             Ok(s) => {
                 self.key = Some(s.to_string());
@@ -274,7 +295,7 @@ impl ser::SerializeMap for MapBuilder {
             .take()
             .ok_or_else(|| FactsError("a map value without its key".to_string()))?;
         self.entries
-            .insert(CelMapKey::from(key), value.serialize(FactsSerializer)?);
+            .insert(CelMapKey::from(key), value.serialize(self.ser)?);
         Ok(())
     }
     fn end(self) -> Result<Facts, FactsError> {
@@ -283,10 +304,12 @@ impl ser::SerializeMap for MapBuilder {
 }
 
 /// A struct's fields; a `Section` is unwrapped when it ends: its data if
-/// `ok`, else the unavailable marker with the reason.
+/// `ok`, else the unavailable marker holding its record (`status` and
+/// `error` or `reason`).
 struct StructBuilder {
     section: bool,
     entries: HashMap<CelMapKey<'static>, Facts>,
+    ser: FactsSerializer,
 }
 
 impl ser::SerializeStruct for StructBuilder {
@@ -298,49 +321,21 @@ impl ser::SerializeStruct for StructBuilder {
         value: &T,
     ) -> Result<(), FactsError> {
         self.entries
-            .insert(CelMapKey::from(key), value.serialize(FactsSerializer)?);
+            .insert(CelMapKey::from(key), value.serialize(self.ser)?);
         Ok(())
     }
     fn end(mut self) -> Result<Facts, FactsError> {
         if !self.section {
             return Ok(map(self.entries));
         }
-        let text = |facts: Option<&Facts>| -> String {
-            facts
-                .and_then(|f| <&str>::try_from(&**f).ok())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let status = text(self.entries.get(&CelMapKey::from("status")));
-        let reason = match status.as_str() {
-            "ok" => {
-                return Ok(self
-                    .entries
-                    .remove(&CelMapKey::from("data"))
-                    .unwrap_or_else(|| Box::new(CelNull)));
-            }
-            "error" => {
-                let error = self.entries.get(&CelMapKey::from("error"));
-                let field = |name: &str| {
-                    error
-                        .and_then(|e| view::field(&**e, name))
-                        .and_then(|v| <&str>::try_from(v).ok())
-                };
-                CollectError {
-                    operation: field("operation").unwrap_or_default().to_string(),
-                    code: field("code").unwrap_or_default().to_string(),
-                    message: field("message").unwrap_or_default().to_string(),
-                    region: field("region").map(str::to_string),
-                }
-                .to_string()
-            }
-            _ => format!(
-                "{}{}",
-                view::NOT_COLLECTED,
-                text(self.entries.get(&CelMapKey::from("reason")))
-            ),
-        };
-        Ok(view::marker_facts(reason))
+        let status = self.entries.get(&CelMapKey::from("status"));
+        if status.and_then(|s| <&str>::try_from(&**s).ok()) == Some("ok") {
+            return Ok(self
+                .entries
+                .remove(&CelMapKey::from("data"))
+                .unwrap_or_else(|| Box::new(CelNull)));
+        }
+        Ok(unavailable::marker(map(self.entries)))
     }
 }
 
@@ -385,24 +380,53 @@ impl ser::SerializeTupleVariant for VariantBuilder<SeqBuilder> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value as Json;
+
+    /// What the serializer does, on JSON: each section (an object of a
+    /// section's shape) unwrapped, to its data or to the marker of its
+    /// record.
+    fn unwrap_sections(json: Json) -> Json {
+        match json {
+            Json::Object(mut map) => {
+                let status = map.get("status").and_then(Json::as_str).map(str::to_string);
+                match status.as_deref() {
+                    Some("ok") if map.len() == 2 => {
+                        return unwrap_sections(map.remove("data").unwrap_or(Json::Null))
+                    }
+                    Some("error" | "not_collected") if map.len() == 2 => {
+                        return serde_json::json!({ unavailable::UNAVAILABLE_KEY: map })
+                    }
+                    _ => {}
+                }
+                Json::Object(
+                    map.into_iter()
+                        .map(|(k, v)| (k, unwrap_sections(v)))
+                        .collect(),
+                )
+            }
+            Json::Array(items) => Json::Array(items.into_iter().map(unwrap_sections).collect()),
+            other => other,
+        }
+    }
 
     /// The serializer gives the same facts as going through JSON, but for
     /// policy documents, which it keeps as their text (rules read the
-    /// analysis of them, not the documents).
+    /// analysis of them, not the documents); readable facts keep them as
+    /// JSON.
     #[test]
     fn same_facts_as_through_json() {
-        fn documents_as_text(v: &mut serde_json::Value) {
+        fn documents_as_text(v: &mut Json) {
             match v {
-                serde_json::Value::Object(m) => {
+                Json::Object(m) => {
                     for (k, x) in m.iter_mut() {
                         if k == "document" {
-                            *x = serde_json::Value::String(x.to_string());
+                            *x = Json::String(x.to_string());
                         } else {
                             documents_as_text(x);
                         }
                     }
                 }
-                serde_json::Value::Array(a) => a.iter_mut().for_each(documents_as_text),
+                Json::Array(a) => a.iter_mut().for_each(documents_as_text),
                 _ => {}
             }
         }
@@ -411,12 +435,23 @@ mod tests {
             "/fixtures/demo-org.json"
         ))
         .unwrap();
-        let snapshot = crate::snapshot::Snapshot::from_json(&text, "demo").unwrap();
+        let mut snapshot = crate::snapshot::Snapshot::from_json(&text, "demo").unwrap();
+        snapshot.accounts[0].iam.users =
+            crate::snapshot::Section::error(crate::snapshot::CollectError {
+                operation: "iam:ListUsers".into(),
+                code: "AccessDenied".into(),
+                message: "no".into(),
+                region: None,
+            });
         for account in &snapshot.accounts {
+            let json = serde_json::to_value(account).unwrap();
+            let readable = to_readable_facts(account).unwrap();
+            let through_json = super::super::value::to_val(unwrap_sections(json.clone()));
+            assert!(readable.equals(&*through_json), "account {}", account.id);
             let direct = to_facts(account).unwrap();
-            let mut json = serde_json::to_value(account).unwrap();
+            let mut json = json;
             documents_as_text(&mut json);
-            let through_json = view::to_val(view::unwrap_sections(json));
+            let through_json = super::super::value::to_val(unwrap_sections(json));
             assert!(
                 direct.equals(&*through_json),
                 "account {}: {direct:?} != {through_json:?}",

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use super::expr::{Aliases, Expr, FieldPath};
-use super::view::{Shape, ViewShapes};
+use super::shape::{Shape, ViewShapes};
 use super::{Automated, ForEach, Logic, Rule, RuleSet, Template, TemplatePart};
 use crate::diagnostic::{position_of, Diagnostic, Diagnostics, ValueSpan};
 use crate::findings::{Mappings, RuleInfo, Scope, Severity};

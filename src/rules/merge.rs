@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use cel::common::types::{CelList, CelMap, CelMapKey};
 use cel::common::value::Val;
 
-use super::view::{unavailable_reason, Facts, Shared};
+use super::unavailable::is_unavailable;
+use super::value::{Facts, Shared};
 
 /// `facts` with every field of `derived` added at the same place. A part of
 /// `facts` that is unavailable stays so (nothing is derived from a section
 /// that could not be read); lists are merged element by element.
 pub fn merge(facts: &(dyn Val + 'static), derived: &(dyn Val + 'static)) -> Facts {
-    if unavailable_reason(facts).is_some() {
+    if is_unavailable(facts) {
         return facts.clone_as_boxed();
     }
     if let (Some(f), Some(d)) = (

@@ -8,7 +8,10 @@ pub mod expr;
 mod facts_ser;
 pub mod load;
 mod merge;
+pub mod shape;
 pub mod sources;
+pub mod unavailable;
+pub mod value;
 pub mod view;
 
 use std::collections::BTreeMap;

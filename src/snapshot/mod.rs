@@ -9,8 +9,10 @@ pub mod merge;
 mod model;
 pub mod reference;
 pub mod schema;
+pub mod sections;
 
 pub use model::*;
+pub use sections::{Sections, Unavailable};
 
 use std::path::Path;
 

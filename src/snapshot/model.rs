@@ -175,14 +175,6 @@ impl<T> Section<T> {
     pub fn is_ok(&self) -> bool {
         matches!(self, Section::Ok { .. })
     }
-    /// Why the facts are unavailable, in one line; `None` when they are.
-    pub fn unavailable_reason(&self) -> Option<String> {
-        match self {
-            Section::Ok { .. } => None,
-            Section::Error { error } => Some(error.to_string()),
-            Section::NotCollected { reason } => Some(format!("not collected: {reason}")),
-        }
-    }
 }
 
 /// A failed API call, as recorded in a section.
