@@ -151,6 +151,7 @@ macro_rules! no_sections {
 
 no_sections!(
     String,
+    bool,
     ScanInfo,
     Organization,
     Bucket,
@@ -234,7 +235,11 @@ sections!(CostAnomaly {
     monitors,
     subscriptions
 });
-sections!(RegionProtections { guardduty_detectors, securityhub } region: region);
+sections!(RegionProtections {
+    guardduty_detectors,
+    securityhub,
+    ebs_encryption_by_default
+} region: region);
 sections!(OrganizationPolicies {
     service_control,
     resource_control
