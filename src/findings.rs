@@ -146,6 +146,11 @@ pub struct Finding {
     /// The waiver that covers this finding (status WAIVED).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<AppliedWaiver>,
+    /// Why the rule could not be evaluated, for the renderers to word; the
+    /// findings document has it in words only (`message`), so a finding
+    /// read from one has none.
+    #[serde(skip)]
+    pub unevaluated: Option<Unevaluated>,
 }
 
 impl Finding {
@@ -165,6 +170,90 @@ impl Finding {
     /// The order in which findings are listed ([`listing_order`]).
     pub fn listing_key(&self) -> ListingKey<'_> {
         listing_order(self.severity, Some(self.status), self.key())
+    }
+    /// The finding with its message worded from why it could not be
+    /// evaluated: `Could not evaluate: …` for an ERROR, the reason alone for
+    /// the FAIL of a rule that fails when its facts are unavailable.
+    pub fn worded(mut self) -> Finding {
+        if let Some(why) = &self.unevaluated {
+            self.message = match self.status {
+                Status::Error => why.sentence(),
+                _ => why.to_string(),
+            };
+        }
+        self
+    }
+}
+
+/// How the message of an ERROR finding begins.
+pub const COULD_NOT_EVALUATE: &str = "Could not evaluate: ";
+
+/// Why a rule could not be evaluated: the reason of an ERROR finding (or of
+/// the FAIL finding of a rule that fails when its facts are unavailable).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unevaluated {
+    /// Facts the rule reads are unavailable. `section`: the path the rule
+    /// reads, up to the unavailable section (`account.iam.users`,
+    /// `u.inline_policies`, `mgmt`).
+    Unavailable {
+        section: String,
+        missing: MissingFacts,
+    },
+    /// The account could not be reached (its `access` section).
+    Unreached(MissingFacts),
+    /// An expression of the rule failed to run.
+    Expression(cel::ExecutionError),
+    /// The `where` filter or the condition gave a value that is not a
+    /// boolean, of type `got`.
+    NotBoolean { part: RulePart, got: String },
+    /// The `for_each` collection gave a value that is not a list.
+    NotAList { collection: String, got: String },
+}
+
+/// A part of a rule that gives a boolean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RulePart {
+    Where,
+    Condition,
+}
+
+impl Unevaluated {
+    /// The facts that are missing, when that is why.
+    pub fn missing(&self) -> Option<&MissingFacts> {
+        match self {
+            Unevaluated::Unavailable { missing, .. } | Unevaluated::Unreached(missing) => {
+                Some(missing)
+            }
+            _ => None,
+        }
+    }
+    /// The message of an ERROR finding: `Could not evaluate: …`.
+    pub fn sentence(&self) -> String {
+        format!("{COULD_NOT_EVALUATE}{self}")
+    }
+}
+
+/// Why, in one line (without [`COULD_NOT_EVALUATE`]).
+impl std::fmt::Display for Unevaluated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unevaluated::Unavailable { missing, .. } => missing.fmt(f),
+            Unevaluated::Unreached(missing) => {
+                write!(f, "the account was not reached: {missing}")
+            }
+            Unevaluated::Expression(e) => e.fmt(f),
+            Unevaluated::NotBoolean {
+                part: RulePart::Where,
+                got,
+            } => write!(f, "`where` gave a value of type {got}, not a boolean"),
+            Unevaluated::NotBoolean {
+                part: RulePart::Condition,
+                got,
+            } => write!(f, "the condition gave a value of type {got}, not a boolean"),
+            Unevaluated::NotAList { collection, got } => {
+                write!(f, "`{collection}` is not a list but a value of type {got}")
+            }
+        }
     }
 }
 

@@ -515,6 +515,7 @@ mod tests {
             resource_arn: arn.map(Into::into),
             message: "m".into(),
             waiver: None,
+            unevaluated: None,
         }
     }
 

@@ -130,6 +130,7 @@ fn waivers_recount_the_framework_summary() {
         resource_arn: None,
         message: String::new(),
         waiver: None,
+        unevaluated: None,
     };
     let findings = vec![
         finding("root-no-access-keys", Status::Waived),

@@ -212,6 +212,7 @@ fn big_report(n: usize) -> Report {
             resource_arn: Some(format!("arn:aws:iam::123456789012:user/u{i}")),
             message: "m".repeat(100_000),
             waiver: None,
+            unevaluated: None,
         })
         .collect();
     Report {

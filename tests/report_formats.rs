@@ -70,6 +70,7 @@ fn finding(
         resource_arn: arn.map(str::to_string),
         message: message.to_string(),
         waiver: None,
+        unevaluated: None,
     }
 }
 

@@ -118,6 +118,7 @@ pub fn report(n: usize, seed: u64) -> Report {
                     ),
                     expires: "2030-06-30".to_string(),
                 }),
+                unevaluated: None,
             });
         };
         for (k, r) in rules.iter().enumerate().take(25) {

@@ -354,6 +354,7 @@ mod tests {
             resource_arn: arn.map(Into::into),
             message: format!("{rule} {status}"),
             waiver: None,
+            unevaluated: None,
         }
     }
 

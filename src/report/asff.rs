@@ -195,7 +195,7 @@ impl<'a> Context<'a> {
 
 fn description(f: &Finding) -> String {
     let mut d = match f.status {
-        Status::Error => super::could_not_evaluate(&f.message),
+        Status::Error => super::could_not_evaluate(f),
         Status::Manual => format!("Manual check: {}", f.message),
         _ => f.message.clone(),
     };

@@ -214,13 +214,9 @@ fn test_case(out: &mut String, f: &Finding, rule: Option<&RuleInfo>) {
             out.push_str("</failure>");
         }
         Status::Error => {
-            const PREFIX: &str = "Could not evaluate: ";
             open(out, 3, "error");
             out.push_str(" message=\"");
-            if !f.message.starts_with(PREFIX) {
-                out.push_str(PREFIX);
-            }
-            push_escaped(out, &f.message);
+            push_escaped(out, &super::could_not_evaluate(f));
             out.push('"');
             attr(out, "type", "ERROR");
             out.push('>');

@@ -236,14 +236,15 @@ pub(crate) fn partition(report: &Report) -> String {
         .to_string()
 }
 
-/// An ERROR finding's message, starting with `Could not evaluate: ` (the
-/// engine usually writes it so already).
-pub(crate) fn could_not_evaluate(message: &str) -> String {
-    const PREFIX: &str = "Could not evaluate: ";
-    if message.starts_with(PREFIX) {
-        message.to_string()
-    } else {
-        format!("{PREFIX}{message}")
+/// An ERROR finding's message for people: `Could not evaluate: ` and why,
+/// worded from its reason; a finding without one (read from a findings
+/// document, or made by hand) has only its message, begun so.
+pub(crate) fn could_not_evaluate(f: &Finding) -> String {
+    use crate::findings::COULD_NOT_EVALUATE;
+    match &f.unevaluated {
+        Some(why) => why.sentence(),
+        None if f.message.starts_with(COULD_NOT_EVALUATE) => f.message.clone(),
+        None => format!("{COULD_NOT_EVALUATE}{}", f.message),
     }
 }
 

@@ -102,7 +102,7 @@ impl<'a> Context<'a> {
             .map(|r| r.mappings.numbers(crate::findings::LEGACY_CIS_FRAMEWORK))
             .unwrap_or(&[]);
         let message = match f.status {
-            Status::Error => super::could_not_evaluate(&f.message),
+            Status::Error => super::could_not_evaluate(f),
             Status::Manual => format!("Manual check: {}", f.message),
             _ => f.message.clone(),
         };

@@ -564,19 +564,11 @@ fn security_severity(sev: Severity) -> &'static str {
 }
 
 /// The level of a failing result of this severity.
-pub fn fail_level(sev: Severity) -> &'static str {
+pub fn fail_level(sev: Severity) -> ResultLevel {
     match sev {
-        Severity::Critical | Severity::High => "error",
-        Severity::Medium | Severity::Low => "warning",
-        Severity::Info => "note",
-    }
-}
-
-fn result_level(sev: Severity) -> ResultLevel {
-    match fail_level(sev) {
-        "error" => ResultLevel::Error,
-        "warning" => ResultLevel::Warning,
-        _ => ResultLevel::Note,
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium | Severity::Low => ResultLevel::Warning,
+        Severity::Info => ResultLevel::Note,
     }
 }
 
@@ -592,7 +584,7 @@ fn result(f: &Finding, rule: &RuleInfo, rule_index: usize, partition: &str) -> S
         Status::Error => (
             ResultKind::Fail,
             ResultLevel::Warning,
-            format!("{}{context}", super::could_not_evaluate(&f.message)),
+            format!("{}{context}", super::could_not_evaluate(f)),
         ),
         Status::Manual => (
             ResultKind::Review,
@@ -601,7 +593,7 @@ fn result(f: &Finding, rule: &RuleInfo, rule_index: usize, partition: &str) -> S
         ),
         Status::Fail | Status::Waived | Status::Pass => (
             ResultKind::Fail,
-            result_level(f.severity),
+            fail_level(f.severity),
             format!("{}{context}", f.message),
         ),
     };
@@ -816,6 +808,7 @@ mod tests {
             resource_arn: Some("arn:aws:iam::111:user/../../../etc/passwd".into()),
             message: "m".into(),
             waiver: None,
+            unevaluated: None,
         };
         let path = location_path(&f, "iam");
         assert_eq!(
@@ -846,6 +839,7 @@ mod tests {
             super::super::arn_name("arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail"),
             "org-trail"
         );
-        assert_eq!(fail_level(Severity::Medium), "warning");
+        assert_eq!(fail_level(Severity::Medium), ResultLevel::Warning);
+        assert_eq!(json!(fail_level(Severity::Info)), json!("note"));
     }
 }

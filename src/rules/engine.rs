@@ -22,12 +22,13 @@ use cel::ExecutionError;
 use rayon::prelude::*;
 
 use super::expr::{Expr, FieldPath};
-use super::unavailable::{find_unavailable, is_unavailable, without_unavailable};
+use super::unavailable::{find_unavailable, is_unavailable, without_unavailable, Found};
 use super::value::{self, Facts};
 use super::view::{self, SnapshotView};
-use super::{Automated, Logic, Rule, RuleSet, TemplatePart};
+use super::{Automated, ForEach, Logic, Rule, RuleSet, TemplatePart};
 use crate::findings::{
-    AccountRef, Finding, Report, ReportSource, Scope, Status, Summary, ToolInfo, REPORT_FORMAT,
+    AccountRef, Finding, Report, ReportSource, RulePart, Scope, Status, Summary, ToolInfo,
+    Unevaluated, REPORT_FORMAT,
 };
 use crate::snapshot::Snapshot;
 
@@ -230,122 +231,128 @@ impl Evaluator {
         out: &mut Vec<Finding>,
         id: &(String, String),
     ) {
-        let rule = p.rule;
-        let base = |status: Status,
-                    message: String,
-                    region: Option<String>,
-                    arn: Option<String>| Finding {
-            rule_id: rule.info.id.clone(),
-            title: rule.info.title.clone(),
-            severity: rule.info.severity,
-            status,
-            account_id: id.0.clone(),
-            account_name: id.1.clone(),
-            region,
-            resource_arn: arn,
-            message,
-            waiver: None,
-        };
-        // An unavailable input: ERROR, or FAIL where the rule says so.
-        let unavailable =
-            |status: Status, reason: &str, region: Option<String>, arn: Option<String>| {
-                let message = match status {
-                    Status::Error => format!("Could not evaluate: {reason}"),
-                    _ => reason.to_string(),
-                };
-                base(status, message, region, arn)
-            };
         let Some(a) = p.automated else {
-            if let Logic::Manual { check } = &rule.logic {
-                out.push(base(Status::Manual, check.clone(), None, None));
+            if let Logic::Manual { check } = &p.rule.logic {
+                let emit = Emit::new(p.rule, Status::Error, id);
+                out.push(emit.finding(Status::Manual, check.clone(), None, None));
             }
             return;
         };
+        let emit = Emit::new(p.rule, a.on_unavailable, id);
         // An account that could not be reached has no facts at all: nothing
         // about it passes or fails, whatever a rule's condition would make of
         // empty lists. Only a rule about reachability itself (one that reads
         // `account.access` or `account.reach`) is evaluated there.
         if let Some(facts) = account.filter(|_| !p.reads_access) {
             if let Some(found) = find_unavailable(facts.full(), &["access"]) {
-                let reason = found.missing();
-                out.push(unavailable(
-                    a.on_unavailable,
-                    &format!("the account was not reached: {reason}"),
-                    None,
-                    None,
-                ));
+                out.push(emit.unavailable(Unevaluated::Unreached(found.missing()), None, None));
                 return;
             }
         }
-        // Inputs first. A section the for_each collection reads must be
-        // available; a section only the `where`/condition reads may be
-        // unavailable when the decision does not depend on it (`a || b` with
-        // `b` true): such sections are removed from the view, so that any read
-        // of them fails at run time and the finding is ERROR (or FAIL, for
-        // `on_unavailable: fail`), never PASS.
-        let root_of = |name: &str| -> Option<(usize, &Variable)> {
-            match name {
-                "account" => account.map(|f| (0, f)),
-                "org" => Some((1, &self.org)),
-                "mgmt" => Some((2, &self.mgmt)),
-                "scan" => Some((3, &self.scan)),
-                _ => None,
+        let inputs = match self.inputs(p, a, account) {
+            Ok(inputs) => inputs,
+            Err(why) => {
+                out.push(emit.unavailable(why, None, None));
+                return;
             }
         };
-        if let Some(fe) = &a.for_each {
-            for c in fe.collection.paths() {
-                if let Some(found) = root_of(&c.root)
-                    .and_then(|(_, root)| find_unavailable(root.full(), &c.segments))
-                {
-                    out.push(unavailable(
-                        a.on_unavailable,
-                        &found.missing().to_string(),
-                        None,
-                        None,
-                    ));
-                    return;
-                }
-            }
-        }
-        let mut missing: Option<String> = None;
-        let mut strip = [false; 4];
-        for dep in &p.global_deps {
-            let Some((slot, root)) = root_of(&dep.root) else {
-                continue;
-            };
-            if let Some(found) = find_unavailable(root.full(), &dep.segments) {
-                let reason = found.missing().to_string();
-                if is_unavailable(root.full()) && !self.partial {
-                    // The whole variable is missing (no management account).
-                    out.push(unavailable(a.on_unavailable, &reason, None, None));
-                    return;
-                }
-                missing.get_or_insert(reason);
-                strip[slot] = true;
-            }
-        }
         let vars = Vars {
-            account: account.map(|f| f.view(strip[0])),
-            org: self.org.view(strip[1]),
-            mgmt: self.mgmt.view(strip[2]),
-            scan: self.scan.view(strip[3]),
+            account: account.map(|f| f.view(inputs.strip[0])),
+            org: self.org.view(inputs.strip[1]),
+            mgmt: self.mgmt.view(inputs.strip[2]),
+            scan: self.scan.view(inputs.strip[3]),
             params: &*p.params,
             element: None,
             variables: None,
         };
-        let Some(fe) = &a.for_each else {
-            let named = self.variables(a, &vars);
-            let vars = Vars {
-                variables: named.as_deref(),
-                ..vars
-            };
-            let ctx = self.scope(&vars);
-            let (status, message) = self.decide(a, &ctx, &rule.info.title, missing.as_deref());
-            out.push(base(status, message, None, None));
-            return;
+        let missing = inputs.missing.as_ref();
+        match &a.for_each {
+            None => {
+                let named = self.variables(a, &vars);
+                let vars = Vars {
+                    variables: named.as_deref(),
+                    ..vars
+                };
+                let ctx = self.scope(&vars);
+                out.push(emit.verdict(self.decide(a, &ctx, missing), None, None));
+            }
+            Some(fe) => self.run_each(p, a, fe, account, &vars, missing, &emit, out),
+        }
+    }
+
+    /// The variable a path is rooted at, and its slot in [`Inputs::strip`].
+    fn root<'a>(
+        &'a self,
+        name: &str,
+        account: Option<&'a Variable>,
+    ) -> Option<(usize, &'a Variable)> {
+        match name {
+            "account" => account.map(|f| (0, f)),
+            "org" => Some((1, &self.org)),
+            "mgmt" => Some((2, &self.mgmt)),
+            "scan" => Some((3, &self.scan)),
+            _ => None,
+        }
+    }
+
+    /// Checks a rule's inputs. A section the for_each collection reads must
+    /// be available (else `Err`, why not); a section only the
+    /// `where`/condition reads may be unavailable when the decision does not
+    /// depend on it (`a || b` with `b` true): such sections are removed from
+    /// the view, so that any read of them fails at run time and the finding
+    /// is ERROR (or FAIL, for `on_unavailable: fail`), never PASS.
+    fn inputs(
+        &self,
+        p: &Prepared,
+        a: &Automated,
+        account: Option<&Variable>,
+    ) -> Result<Inputs, Unevaluated> {
+        if let Some(fe) = &a.for_each {
+            for c in fe.collection.paths() {
+                if let Some((_, root)) = self.root(&c.root, account) {
+                    if let Some(found) = find_unavailable(root.full(), &c.segments) {
+                        return Err(unavailable_at(&c.root, &c.segments, found));
+                    }
+                }
+            }
+        }
+        let mut inputs = Inputs {
+            strip: [false; 4],
+            missing: None,
         };
-        // The collection reads only available sections (checked above); its
-        // elements keep their unavailable markers for the per-element check.
+        for dep in &p.global_deps {
+            let Some((slot, root)) = self.root(&dep.root, account) else {
+                continue;
+            };
+            if let Some(found) = find_unavailable(root.full(), &dep.segments) {
+                let why = unavailable_at(&dep.root, &dep.segments, found);
+                if is_unavailable(root.full()) && !self.partial {
+                    // The whole variable is missing (no management account).
+                    return Err(why);
+                }
+                inputs.missing.get_or_insert(why);
+                inputs.strip[slot] = true;
+            }
+        }
+        Ok(inputs)
+    }
+
+    /// Evaluates a rule with a `for_each` on each element of its collection.
+    #[allow(clippy::too_many_arguments)]
+    fn run_each(
+        &self,
+        p: &Prepared,
+        a: &Automated,
+        fe: &ForEach,
+        account: Option<&Variable>,
+        vars: &Vars,
+        missing: Option<&Unevaluated>,
+        emit: &Emit,
+        out: &mut Vec<Finding>,
+    ) {
+        // The collection reads only available sections (checked before);
+        // its elements keep their unavailable markers for the per-element
+        // check.
         let original = Vars {
             account: account.map(Variable::full),
             org: self.org.full(),
@@ -359,12 +366,7 @@ impl Evaluator {
         let collection = match fe.collection.run_val(&collection_ctx) {
             Ok(v) => v,
             Err(e) => {
-                out.push(base(
-                    Status::Error,
-                    format!("Could not evaluate: {e}"),
-                    None,
-                    None,
-                ));
+                out.push(emit.not_evaluated(Unevaluated::Expression(e), None, None));
                 return;
             }
         };
@@ -372,88 +374,82 @@ impl Evaluator {
             Ok(items) => items,
             Err(_) if collection.as_ref().downcast_ref::<CelNull>().is_some() => &[],
             Err(_) => {
-                out.push(base(
-                    Status::Error,
-                    format!(
-                        "Could not evaluate: `{}` is not a list but a value of type {}",
-                        fe.collection.source(),
-                        collection.as_ref().get_type().name()
-                    ),
-                    None,
-                    None,
-                ));
+                let why = Unevaluated::NotAList {
+                    collection: fe.collection.source().to_string(),
+                    got: collection.as_ref().get_type().name().to_string(),
+                };
+                out.push(emit.not_evaluated(why, None, None));
                 return;
             }
         };
         let before = out.len();
         for item in items {
-            let item: &dyn Val = &**item;
-            let region = value::string_field(item, "region");
-            let arn = value::string_field(item, "arn");
-            if let Some(found) = p
-                .element_deps
-                .iter()
-                .find_map(|d| find_unavailable(item, &d.segments))
-            {
-                out.push(unavailable(
-                    a.on_unavailable,
-                    &found.missing().to_string(),
-                    region,
-                    arn,
-                ));
-                continue;
-            }
-            let item_vars = Vars {
-                element: Some((fe.var.as_str(), item)),
-                ..vars
-            };
-            let named = self.variables(a, &item_vars);
-            let item_vars = Vars {
-                variables: named.as_deref(),
-                ..item_vars
-            };
-            let ctx = self.scope(&item_vars);
-            if let Some(filter) = &a.filter {
-                match filter.run(&ctx) {
-                    Ok(cel::Value::Bool(true)) => {}
-                    Ok(cel::Value::Bool(false)) => continue,
-                    Ok(other) => {
-                        out.push(base(
-                            Status::Error,
-                            format!(
-                                "Could not evaluate: `where` gave a value of type {}, not a boolean",
-                                other.type_of()
-                            ),
-                            region,
-                            arn,
-                        ));
-                        continue;
-                    }
-                    Err(e) => {
-                        out.push(match &missing {
-                            Some(reason) => unavailable(a.on_unavailable, reason, region, arn),
-                            None => base(
-                                Status::Error,
-                                format!("Could not evaluate: {e}"),
-                                region,
-                                arn,
-                            ),
-                        });
-                        continue;
-                    }
-                }
-            }
-            let (status, message) = self.decide(a, &ctx, &rule.info.title, missing.as_deref());
-            out.push(base(status, message, region, arn));
+            out.extend(self.judge_item(p, a, fe, &**item, vars, missing, emit));
         }
         if out.len() == before {
-            out.push(base(
+            let title = &p.rule.info.title;
+            out.push(emit.finding(
                 Status::Pass,
-                format!("{} (nothing to check)", rule.info.title),
+                format!("{title} (nothing to check)"),
                 None,
                 None,
             ));
         }
+    }
+
+    /// The finding on one element of a `for_each` collection; `None` when
+    /// the `where` filter leaves it out.
+    #[allow(clippy::too_many_arguments)]
+    fn judge_item(
+        &self,
+        p: &Prepared,
+        a: &Automated,
+        fe: &ForEach,
+        item: &dyn Val,
+        vars: &Vars,
+        missing: Option<&Unevaluated>,
+        emit: &Emit,
+    ) -> Option<Finding> {
+        let region = value::string_field(item, "region");
+        let arn = value::string_field(item, "arn");
+        if let Some((d, found)) = p
+            .element_deps
+            .iter()
+            .find_map(|d| find_unavailable(item, &d.segments).map(|found| (d, found)))
+        {
+            let why = unavailable_at(&fe.var, &d.segments, found);
+            return Some(emit.unavailable(why, region, arn));
+        }
+        let item_vars = Vars {
+            element: Some((fe.var.as_str(), item)),
+            ..*vars
+        };
+        let named = self.variables(a, &item_vars);
+        let item_vars = Vars {
+            variables: named.as_deref(),
+            ..item_vars
+        };
+        let ctx = self.scope(&item_vars);
+        if let Some(filter) = &a.filter {
+            match filter.run(&ctx) {
+                Ok(cel::Value::Bool(true)) => {}
+                Ok(cel::Value::Bool(false)) => return None,
+                Ok(other) => {
+                    let why = Unevaluated::NotBoolean {
+                        part: RulePart::Where,
+                        got: other.type_of().to_string(),
+                    };
+                    return Some(emit.not_evaluated(why, region, arn));
+                }
+                Err(e) => {
+                    return Some(match missing {
+                        Some(why) => emit.unavailable(why.clone(), region, arn),
+                        None => emit.not_evaluated(Unevaluated::Expression(e), region, arn),
+                    });
+                }
+            }
+        }
+        Some(emit.verdict(self.decide(a, &ctx, missing), region, arn))
     }
 
     /// Evaluates a rule's named expressions in one scope, in order (each sees
@@ -488,37 +484,138 @@ impl Evaluator {
 
     /// Runs the condition. `missing`: why a section the condition may read is
     /// unavailable (it was removed from the view), to explain a failed run.
-    fn decide(
-        &self,
-        a: &Automated,
-        ctx: &cel::Context,
-        title: &str,
-        missing: Option<&str>,
-    ) -> (Status, String) {
+    fn decide(&self, a: &Automated, ctx: &cel::Context, missing: Option<&Unevaluated>) -> Verdict {
         match a.condition.run(ctx) {
-            Ok(cel::Value::Bool(true)) => (
+            Ok(cel::Value::Bool(true)) => {
+                Verdict::Pass(a.pass_message.as_ref().map(|m| render(&m.parts, ctx)))
+            }
+            Ok(cel::Value::Bool(false)) => Verdict::Fail(render(&a.message.parts, ctx)),
+            Ok(other) => Verdict::NotEvaluated(Unevaluated::NotBoolean {
+                part: RulePart::Condition,
+                got: other.type_of().to_string(),
+            }),
+            // The condition needed an unavailable section.
+            Err(_) if missing.is_some() => Verdict::Unavailable(missing.cloned().expect("checked")),
+            Err(e) => Verdict::NotEvaluated(Unevaluated::Expression(e)),
+        }
+    }
+}
+
+/// What a rule's inputs leave of the views ([`Evaluator::inputs`]).
+struct Inputs {
+    /// Which variables (account, org, mgmt, scan) are seen without their
+    /// unavailable sections.
+    strip: [bool; 4],
+    /// Why the first section that was removed is unavailable.
+    missing: Option<Unevaluated>,
+}
+
+/// The path up to an unavailable section found on `segments` from `root`,
+/// with why it is unavailable.
+fn unavailable_at(root: &str, segments: &[String], found: Found<'_>) -> Unevaluated {
+    let mut section = root.to_string();
+    for segment in &segments[..found.depth.min(segments.len())] {
+        if segment != "[]" {
+            section.push('.');
+        }
+        section.push_str(segment);
+    }
+    Unevaluated::Unavailable {
+        section,
+        missing: found.missing(),
+    }
+}
+
+/// The outcome of a rule's condition.
+enum Verdict {
+    /// Passed; the rule's pass message, if it has one.
+    Pass(Option<String>),
+    Fail(String),
+    /// Not evaluated: ERROR.
+    NotEvaluated(Unevaluated),
+    /// Not evaluated for want of facts: ERROR, or the rule's `on_unavailable`.
+    Unavailable(Unevaluated),
+}
+
+/// Makes the findings of one rule in one scope.
+struct Emit<'a> {
+    rule: &'a Rule,
+    /// The status of a finding whose facts are unavailable.
+    on_unavailable: Status,
+    id: &'a (String, String),
+}
+
+impl<'a> Emit<'a> {
+    fn new(rule: &'a Rule, on_unavailable: Status, id: &'a (String, String)) -> Emit<'a> {
+        Emit {
+            rule,
+            on_unavailable,
+            id,
+        }
+    }
+
+    fn finding(
+        &self,
+        status: Status,
+        message: String,
+        region: Option<String>,
+        arn: Option<String>,
+    ) -> Finding {
+        Finding {
+            rule_id: self.rule.info.id.clone(),
+            title: self.rule.info.title.clone(),
+            severity: self.rule.info.severity,
+            status,
+            account_id: self.id.0.clone(),
+            account_name: self.id.1.clone(),
+            region,
+            resource_arn: arn,
+            message,
+            waiver: None,
+            unevaluated: None,
+        }
+    }
+
+    /// ERROR: the rule could not be evaluated.
+    fn not_evaluated(
+        &self,
+        why: Unevaluated,
+        region: Option<String>,
+        arn: Option<String>,
+    ) -> Finding {
+        Finding {
+            unevaluated: Some(why),
+            ..self.finding(Status::Error, String::new(), region, arn)
+        }
+        .worded()
+    }
+
+    /// Facts the rule reads are unavailable: ERROR, or FAIL where the rule
+    /// says so (its message is then why).
+    fn unavailable(
+        &self,
+        why: Unevaluated,
+        region: Option<String>,
+        arn: Option<String>,
+    ) -> Finding {
+        Finding {
+            unevaluated: Some(why),
+            ..self.finding(self.on_unavailable, String::new(), region, arn)
+        }
+        .worded()
+    }
+
+    fn verdict(&self, verdict: Verdict, region: Option<String>, arn: Option<String>) -> Finding {
+        match verdict {
+            Verdict::Pass(message) => self.finding(
                 Status::Pass,
-                match &a.pass_message {
-                    Some(m) => render(&m.parts, ctx),
-                    None => title.to_string(),
-                },
+                message.unwrap_or_else(|| self.rule.info.title.clone()),
+                region,
+                arn,
             ),
-            Ok(cel::Value::Bool(false)) => (Status::Fail, render(&a.message.parts, ctx)),
-            Ok(other) => (
-                Status::Error,
-                format!(
-                    "Could not evaluate: the condition gave a value of type {}, not a boolean",
-                    other.type_of()
-                ),
-            ),
-            Err(e) => match missing {
-                // The condition needed an unavailable section.
-                Some(reason) if a.on_unavailable == Status::Error => {
-                    (Status::Error, format!("Could not evaluate: {reason}"))
-                }
-                Some(reason) => (a.on_unavailable, reason.to_string()),
-                None => (Status::Error, format!("Could not evaluate: {e}")),
-            },
+            Verdict::Fail(message) => self.finding(Status::Fail, message, region, arn),
+            Verdict::NotEvaluated(why) => self.not_evaluated(why, region, arn),
+            Verdict::Unavailable(why) => self.unavailable(why, region, arn),
         }
     }
 }
@@ -571,33 +668,8 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
             .data()
             .is_some_and(|o| !o.management_account_id.is_empty());
     let mut not_evaluated: Vec<String> = Vec::new();
-    let view = SnapshotView::new(snapshot, &accounts);
-    let now = chrono::DateTime::parse_from_rfc3339(&snapshot.collected_at)
-        .unwrap_or_else(|_| chrono::Utc::now().fixed_offset());
     let mgmt_account = snapshot.management();
-    let org_id = (
-        mgmt_account.map(|a| a.id.clone()).unwrap_or_else(|| {
-            snapshot
-                .organization
-                .data()
-                .map(|o| o.management_account_id.clone())
-                .unwrap_or_default()
-        }),
-        mgmt_account
-            .map(|a| a.name.clone())
-            .unwrap_or_else(|| "organization".to_string()),
-    );
-    let mut root = cel::Context::with_env(super::expr::env());
-    root.add_function("days_since", move |ts: Arc<String>| days_between(&ts, now))
-        .expect("days_since is not a CEL built-in");
-    let ev = Evaluator {
-        org: Variable::new(view.org),
-        mgmt: Variable::new(view.mgmt),
-        scan: Variable::new(view.scan),
-        root,
-        org_finding_account: org_id,
-        partial,
-    };
+    let ev = Evaluator::new(snapshot, &accounts, partial);
     let prepared: Vec<Prepared> = rules
         .rules
         .iter()
@@ -633,28 +705,7 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
     let mut incomplete = snapshot.organization_incomplete();
     // A merge that lacked shards: its accounts are in the snapshot with
     // nothing collected (their rules are ERROR); said once here too.
-    let merge_gap = snapshot
-        .scan
-        .merge
-        .as_ref()
-        .filter(|m| !m.missing_accounts.is_empty())
-        .map(|m| {
-            let shards = m
-                .missing_shards
-                .iter()
-                .map(|k| format!("{k}/{}", m.shard_count))
-                .collect::<Vec<_>>();
-            format!(
-                "merge: {} account(s) not scanned{}: {}",
-                m.missing_accounts.len(),
-                if shards.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (shards {} missing)", shards.join(", "))
-                },
-                m.missing_accounts.join(", ")
-            )
-        });
+    let merge_gap = merge_gap(snapshot);
     incomplete.extend(merge_gap.clone());
     let mut findings = Vec::with_capacity(per_account.iter().map(|(f, _)| f.len()).sum());
     for (f, i) in per_account {
@@ -687,18 +738,7 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
         ))
     });
 
-    let accounts = snapshot
-        .accounts
-        .iter()
-        .map(|a| AccountRef {
-            id: a.id.clone(),
-            name: a.name.clone(),
-            ou_path: a.ou_path.clone(),
-            is_management: a.is_management,
-            unreachable: a.access.unavailable_reason(),
-            status: Some(a.status.clone()),
-        })
-        .collect();
+    let accounts = account_refs(snapshot);
     let summary = Summary::of(&findings);
     let rule_infos = rules.infos();
     let frameworks = crate::compliance::summarize(
@@ -721,21 +761,106 @@ pub fn evaluate(rules: &RuleSet, snapshot: &Snapshot, params: &ParamValues) -> R
         findings,
         summary,
         frameworks,
-        warnings: {
-            let mut w = rules.warnings.clone();
-            if let Some(gap) = merge_gap {
-                w.push(format!("incomplete {gap}"));
-            }
-            if !not_evaluated.is_empty() {
-                w.push(format!(
-                    "not evaluated: the management account {} is not in this snapshot (a scan \
-                     limited by --accounts, --ou or --shard), so what only it can tell was not \
-                     checked here: {}",
-                    ev.org_finding_account.0,
-                    not_evaluated.join(", ")
-                ));
-            }
-            w
-        },
+        warnings: warnings(rules, merge_gap, &not_evaluated, &ev.org_finding_account.0),
     }
+}
+
+impl Evaluator {
+    /// The evaluator of `snapshot`: its shared views, and `days_since`
+    /// measured from its collection time.
+    fn new(snapshot: &Snapshot, accounts: &crate::analysis::Accounts<'_>, partial: bool) -> Self {
+        let view = SnapshotView::new(snapshot, accounts);
+        let now = chrono::DateTime::parse_from_rfc3339(&snapshot.collected_at)
+            .unwrap_or_else(|_| chrono::Utc::now().fixed_offset());
+        let mgmt_account = snapshot.management();
+        let org_id = (
+            mgmt_account.map(|a| a.id.clone()).unwrap_or_else(|| {
+                snapshot
+                    .organization
+                    .data()
+                    .map(|o| o.management_account_id.clone())
+                    .unwrap_or_default()
+            }),
+            mgmt_account
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|| "organization".to_string()),
+        );
+        let mut root = cel::Context::with_env(super::expr::env());
+        root.add_function("days_since", move |ts: Arc<String>| days_between(&ts, now))
+            .expect("days_since is not a CEL built-in");
+        Evaluator {
+            org: Variable::new(view.org),
+            mgmt: Variable::new(view.mgmt),
+            scan: Variable::new(view.scan),
+            root,
+            org_finding_account: org_id,
+            partial,
+        }
+    }
+}
+
+/// `merge: N account(s) not scanned (shards …missing): …` when the snapshot
+/// is a merge that lacked shards.
+fn merge_gap(snapshot: &Snapshot) -> Option<String> {
+    snapshot
+        .scan
+        .merge
+        .as_ref()
+        .filter(|m| !m.missing_accounts.is_empty())
+        .map(|m| {
+            let shards = m
+                .missing_shards
+                .iter()
+                .map(|k| format!("{k}/{}", m.shard_count))
+                .collect::<Vec<_>>();
+            format!(
+                "merge: {} account(s) not scanned{}: {}",
+                m.missing_accounts.len(),
+                if shards.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (shards {} missing)", shards.join(", "))
+                },
+                m.missing_accounts.join(", ")
+            )
+        })
+}
+
+/// The snapshot's accounts as the report lists them.
+fn account_refs(snapshot: &Snapshot) -> Vec<AccountRef> {
+    snapshot
+        .accounts
+        .iter()
+        .map(|a| AccountRef {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            ou_path: a.ou_path.clone(),
+            is_management: a.is_management,
+            unreachable: a.access.unavailable_reason(),
+            status: Some(a.status.clone()),
+        })
+        .collect()
+}
+
+/// The report's notes: the rules' own, a merge that lacked shards, and the
+/// rules not evaluated without the management account `management_id`.
+fn warnings(
+    rules: &RuleSet,
+    merge_gap: Option<String>,
+    not_evaluated: &[String],
+    management_id: &str,
+) -> Vec<String> {
+    let mut w = rules.warnings.clone();
+    if let Some(gap) = merge_gap {
+        w.push(format!("incomplete {gap}"));
+    }
+    if !not_evaluated.is_empty() {
+        w.push(format!(
+            "not evaluated: the management account {management_id} is not in this snapshot (a \
+             scan limited by --accounts, --ou or --shard), so what only it can tell was not \
+             checked here: {}",
+            not_evaluated.join(", ")
+        ));
+    }
+    w
 }

@@ -465,9 +465,9 @@ impl Expr {
     }
 
     /// Runs the expression, within the [`Budget`] of one run.
-    pub fn run(&self, ctx: &cel::Context) -> Result<cel::Value, String> {
+    pub fn run(&self, ctx: &cel::Context) -> Result<cel::Value, cel::ExecutionError> {
         Budget::start();
-        cel::Value::resolve(&self.budgeted, ctx).map_err(|e| e.to_string())
+        cel::Value::resolve(&self.budgeted, ctx)
     }
 
     /// Runs the expression, keeping the result as the interpreter made it: a
@@ -476,9 +476,9 @@ impl Expr {
     pub fn run_val<'e, 'v>(
         &'e self,
         ctx: &'e cel::Context<'_, 'v>,
-    ) -> Result<cel::common::value::CowVal<'e, 'v>, String> {
+    ) -> Result<cel::common::value::CowVal<'e, 'v>, cel::ExecutionError> {
         Budget::start();
-        cel::Value::resolve_val(&self.budgeted, ctx).map_err(|e| e.to_string())
+        cel::Value::resolve_val(&self.budgeted, ctx)
     }
 
     /// Line and column (1-based) of a character offset in the source.
@@ -738,7 +738,7 @@ mod tests {
                 Ok(cel::Value::Bool(false))
             );
         }
-        let err = run("'x'.matches('(')").unwrap_err();
+        let err = run("'x'.matches('(')").unwrap_err().to_string();
         assert!(err.contains("not a valid regex"), "{err}");
     }
 
@@ -760,7 +760,7 @@ mod tests {
             "size(l.filter(x, l.filter(y, l.filter(z, z >= 0).size() > 0).size() > 0)) > 0",
         ] {
             let started = Instant::now();
-            let err = run(src).unwrap_err();
+            let err = run(src).unwrap_err().to_string();
             assert!(err.contains("ran past its budget"), "{src}: {err}");
             assert!(started.elapsed() < MAX_RUN_TIME * 2, "{src}");
         }
