@@ -49,8 +49,9 @@ pub use progress::{NoProgress, ScanProgress};
 pub use recorder::OperationRecorder;
 
 use crate::snapshot::{
-    Account, AccountAccess, AccountAnalyzers, CollectError, CostAnomaly, OrganizationAccount,
-    RegionProtections, ScanInfo, Section, SecurityServices, Shard, Snapshot, SCHEMA_VERSION,
+    Account, AccountAccess, AccountAnalyzers, Bucket, CloudTrail, CollectError, CostAnomaly,
+    IdentityCenter, Organization, OrganizationAccount, RegionProtections, ScanInfo, Section,
+    SecurityServices, Shard, Snapshot, SCHEMA_VERSION,
 };
 
 /// The role assumed in member accounts unless told otherwise.
@@ -164,20 +165,7 @@ pub enum ScanError {
 /// Scans the organization the credentials belong to.
 pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Snapshot, ScanError> {
     let started_at = now();
-    let regions = opts
-        .regions
-        .as_deref()
-        .map(regions::validate)
-        .transpose()
-        .map_err(ScanError::InvalidOption)?;
-    if let Some((k, n)) = opts.shard {
-        if n == 0 || k == 0 || k > n {
-            return Err(ScanError::InvalidOption(format!(
-                "invalid shard {k}/{n}: expected K/N with 1 <= K <= N"
-            )));
-        }
-    }
-    check_role_names(&opts.role_names).map_err(ScanError::InvalidOption)?;
+    let regions = check_options(opts)?;
     let recorder = opts.recorder.clone().unwrap_or_default();
     let ctx = Ctx::new(opts.concurrency);
     settings::check_profile(opts.profile.as_deref()).await?;
@@ -186,76 +174,17 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
     settings::check_endpoints(opts.endpoint_url.as_deref(), opts.profile.as_deref(), &base)?;
     check_credentials(opts, &base).await?;
 
-    // Who is calling, and in which partition.
-    let sts = sts_client(&base, &recorder);
-    let caller = sts.get_caller_identity().send().await.map_err(|e| {
-        let err = collect_error("sts:GetCallerIdentity", None, &e);
-        match error_code(&e) {
-            Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired") => {
-                ScanError::ExpiredToken(err.code)
-            }
-            Some(code) => ScanError::InvalidCredentials {
-                code: code.to_string(),
-                message: err.message,
-            },
-            None if err.code == "ResponseTooLarge" => ScanError::BadAnswer {
-                endpoint: endpoint_name(&base),
-                message: err.to_string(),
-            },
-            None if matches!(err.code.as_str(), "ConnectionError" | "Timeout") => {
-                ScanError::Endpoint {
-                    endpoint: endpoint_name(&base),
-                    message: err.message,
-                }
-            }
-            None => ScanError::Credentials(err.to_string()),
-        }
-    })?;
-    let caller_account = caller.account.unwrap_or_default();
-    let partition = caller
-        .arn
-        .as_deref()
-        .and_then(|arn| arn.split(':').nth(1))
-        .unwrap_or("aws")
-        .to_string();
-    let global = Region::new(regions::global_region(&partition));
+    let caller = caller_identity(&base, &recorder).await?;
+    let global = Region::new(regions::global_region(&caller.partition));
 
     // The organization and its accounts.
     let caller_clients = AccountClients::new(base.clone(), global.clone(), recorder.clone());
     let org_client = caller_clients.organizations();
-    let mut org = organizations::describe(&ctx, &org_client)
-        .await
-        .map_err(|e| match e.code.as_str() {
-            "AccessDeniedException" | "AccessDenied" => ScanError::OrganizationDenied {
-                caller: caller.arn.clone().unwrap_or_else(|| caller_account.clone()),
-            },
-            "AWSOrganizationsNotInUseException" => {
-                ScanError::NotInOrganization(caller_account.clone())
-            }
-            _ => ScanError::Organization(e),
-        })?;
-    let all_accounts = organizations::tree(&ctx, &org_client, &mut org)
-        .await
-        .map_err(ScanError::Organization)?;
+    let (mut org, all_accounts) = organization(&ctx, &org_client, &caller).await?;
     let management_id = org.management_account_id.clone();
     org.accounts = Some(all_accounts.clone());
     let selected = select(opts, &org, all_accounts)?;
-
-    // The regions to audit: given, or those enabled in the caller's account.
-    let default_regions = match &regions {
-        Some(r) => r.clone(),
-        None => account::enabled_regions(&ctx, &caller_clients.account())
-            .await
-            .map_err(ScanError::Regions)?,
-    };
-    if default_regions.is_empty() {
-        return Err(ScanError::Regions(CollectError {
-            operation: "account:ListRegions".to_string(),
-            code: "NoRegions".to_string(),
-            message: "no enabled region listed".to_string(),
-            region: None,
-        }));
-    }
+    let default_regions = audited_regions(&ctx, regions.as_ref(), &caller_clients).await?;
 
     let scanner = Scanner {
         opts,
@@ -263,8 +192,8 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
         base: &base,
         global: &global,
         recorder: &recorder,
-        caller_account: &caller_account,
-        partition: &partition,
+        caller_account: &caller.account,
+        partition: &caller.partition,
         management_id: &management_id,
         regions_given: regions.is_some(),
         default_regions: &default_regions,
@@ -279,40 +208,7 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
         .iter()
         .flat_map(|r| r.policy_types.iter().cloned())
         .collect();
-    let org_level = async {
-        // Organization-wide facts, read in the management account.
-        match scanner.reach(&management_id).await {
-            Ok((clients, _)) => {
-                let (iam_client, s3_client) = (clients.iam(), clients.s3());
-                tokio::join!(
-                    iam::organization_features(&ctx, &iam_client),
-                    async { iam::section(buckets::collect(&ctx, &s3_client).await) },
-                    async { iam::section(identity_center(&ctx, &clients, &default_regions).await) },
-                    async {
-                        // A partial scan without the management account still
-                        // needs its trails: members' organization trails are
-                        // judged from them.
-                        if management_selected {
-                            Section::not_collected("the management account is in the snapshot")
-                        } else {
-                            iam::section(
-                                cloudtrail::collect(&ctx, &management_id, &default_regions, |r| {
-                                    clients.cloudtrail(r)
-                                })
-                                .await,
-                            )
-                        }
-                    }
-                )
-            }
-            Err(e) => (
-                Section::error(e.clone()),
-                Section::error(e.clone()),
-                Section::error(e.clone()),
-                Section::error(e),
-            ),
-        }
-    };
+    let org_level = org_level(&scanner, management_selected);
     let accounts = futures::stream::iter(selected)
         .map(|a| async {
             let account = scanner.account(a).await;
@@ -348,8 +244,8 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
             regions: default_regions.clone(),
             role_name: None,
             role_names: opts.role_names.clone(),
-            caller_account_id: Some(caller_account.clone()),
-            partition: Some(partition.clone()),
+            caller_account_id: Some(caller.account.clone()),
+            partition: Some(caller.partition.clone()),
             shard: opts.shard.map(|(index, count)| Shard { index, count }),
             merge: None,
         },
@@ -363,6 +259,173 @@ pub async fn scan(opts: &ScanOptions, progress: &dyn ScanProgress) -> Result<Sna
         accounts,
     })
 }
+
+/// The options that can be refused before any call: the regions (returned,
+/// validated), the shard and the role names.
+fn check_options(opts: &ScanOptions) -> Result<Option<Vec<String>>, ScanError> {
+    let regions = opts
+        .regions
+        .as_deref()
+        .map(regions::validate)
+        .transpose()
+        .map_err(ScanError::InvalidOption)?;
+    if let Some((index, count)) = opts.shard {
+        if !(Shard { index, count }).is_valid() {
+            return Err(ScanError::InvalidOption(format!(
+                "invalid shard {index}/{count}: expected K/N with 1 <= K <= N"
+            )));
+        }
+    }
+    check_role_names(&opts.role_names).map_err(ScanError::InvalidOption)?;
+    Ok(regions)
+}
+
+/// Who is calling: the account, the caller's ARN (empty when not given)
+/// and the partition. A failure here means no scan at all: its error says
+/// what to do about the credentials or the endpoint.
+async fn caller_identity(
+    base: &SdkConfig,
+    recorder: &OperationRecorder,
+) -> Result<Caller, ScanError> {
+    let sts = sts_client(base, recorder);
+    let caller = sts.get_caller_identity().send().await.map_err(|e| {
+        let err = collect_error("sts:GetCallerIdentity", None, &e);
+        match error_code(&e) {
+            Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired") => {
+                ScanError::ExpiredToken(err.code)
+            }
+            Some(code) => ScanError::InvalidCredentials {
+                code: code.to_string(),
+                message: err.message,
+            },
+            None if err.code == "ResponseTooLarge" => ScanError::BadAnswer {
+                endpoint: endpoint_name(base),
+                message: err.to_string(),
+            },
+            None if matches!(err.code.as_str(), "ConnectionError" | "Timeout") => {
+                ScanError::Endpoint {
+                    endpoint: endpoint_name(base),
+                    message: err.message,
+                }
+            }
+            None => ScanError::Credentials(err.to_string()),
+        }
+    })?;
+    let partition = caller
+        .arn
+        .as_deref()
+        .and_then(|arn| arn.split(':').nth(1))
+        .unwrap_or("aws")
+        .to_string();
+    Ok(Caller {
+        account: caller.account.unwrap_or_default(),
+        arn: caller.arn,
+        partition,
+    })
+}
+
+/// The identity [`caller_identity`] found.
+struct Caller {
+    account: String,
+    arn: Option<String>,
+    partition: String,
+}
+
+/// The organization, its tree and every account in it, read with the
+/// caller's credentials.
+async fn organization(
+    ctx: &Ctx,
+    org_client: &aws_sdk_organizations::Client,
+    caller: &Caller,
+) -> Result<(Organization, Vec<OrganizationAccount>), ScanError> {
+    let mut org = organizations::describe(ctx, org_client)
+        .await
+        .map_err(|e| match e.code.as_str() {
+            "AccessDeniedException" | "AccessDenied" => ScanError::OrganizationDenied {
+                caller: caller.arn.clone().unwrap_or_else(|| caller.account.clone()),
+            },
+            "AWSOrganizationsNotInUseException" => {
+                ScanError::NotInOrganization(caller.account.clone())
+            }
+            _ => ScanError::Organization(e),
+        })?;
+    let all_accounts = organizations::tree(ctx, org_client, &mut org)
+        .await
+        .map_err(ScanError::Organization)?;
+    Ok((org, all_accounts))
+}
+
+/// The regions to audit: given, or those enabled in the caller's account.
+async fn audited_regions(
+    ctx: &Ctx,
+    given: Option<&Vec<String>>,
+    caller_clients: &AccountClients,
+) -> Result<Vec<String>, ScanError> {
+    let default_regions = match given {
+        Some(r) => r.clone(),
+        None => account::enabled_regions(ctx, &caller_clients.account())
+            .await
+            .map_err(ScanError::Regions)?,
+    };
+    if default_regions.is_empty() {
+        return Err(ScanError::Regions(CollectError {
+            operation: "account:ListRegions".to_string(),
+            code: "NoRegions".to_string(),
+            message: "no enabled region listed".to_string(),
+            region: None,
+        }));
+    }
+
+    Ok(default_regions)
+}
+
+/// The organization-wide facts read in the management account: its IAM
+/// organization features, its S3 buckets, Identity Center, and (when the
+/// management account itself is not scanned) its trails.
+async fn org_level(scanner: &Scanner<'_>, management_selected: bool) -> OrgLevel {
+    let (ctx, regions) = (scanner.ctx, scanner.default_regions);
+    // Organization-wide facts, read in the management account.
+    match scanner.reach(scanner.management_id).await {
+        Ok((clients, _)) => {
+            let (iam_client, s3_client) = (clients.iam(), clients.s3());
+            tokio::join!(
+                iam::organization_features(ctx, &iam_client),
+                async { iam::section(buckets::collect(ctx, &s3_client).await) },
+                async { iam::section(identity_center(ctx, &clients, regions).await) },
+                async {
+                    // A partial scan without the management account still
+                    // needs its trails: members' organization trails are
+                    // judged from them.
+                    if management_selected {
+                        Section::not_collected("the management account is in the snapshot")
+                    } else {
+                        iam::section(
+                            cloudtrail::collect(ctx, scanner.management_id, regions, |r| {
+                                clients.cloudtrail(r)
+                            })
+                            .await,
+                        )
+                    }
+                }
+            )
+        }
+        Err(e) => (
+            Section::error(e.clone()),
+            Section::error(e.clone()),
+            Section::error(e.clone()),
+            Section::error(e),
+        ),
+    }
+}
+
+/// What [`org_level`] reads: organization features, the management
+/// account's buckets, Identity Center, the management account's trails.
+type OrgLevel = (
+    Section<Vec<String>>,
+    Section<Vec<Bucket>>,
+    Section<IdentityCenter>,
+    Section<CloudTrail>,
+);
 
 /// The organization's security services: the delegated administrators of
 /// GuardDuty, Security Hub and IAM Access Analyzer (with the caller's
