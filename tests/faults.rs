@@ -16,6 +16,7 @@ use orgaudit::snapshot::Snapshot;
 use serde_json::Value;
 use support::moto::Moto;
 use support::proxy::{Fault, Proxy, Rule};
+use support::rules::reads;
 use support::seed;
 
 use support::cli::MGMT_KEY;
@@ -30,6 +31,14 @@ fn options(endpoint: String, max_attempts: u32, timeout: Duration) -> ScanOption
         timeout,
         ..ScanOptions::default()
     }
+}
+
+/// A scan of `endpoint` (moto, or the proxy in front of it); `what` names
+/// the scan if it fails.
+async fn scan(endpoint: String, max_attempts: u32, timeout: Duration, what: &str) -> Snapshot {
+    collect::scan(&options(endpoint, max_attempts, timeout), &NoProgress)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 fn proxy(moto: &Moto, seed: u64, rules: Vec<Rule>) -> Proxy {
@@ -189,12 +198,7 @@ async fn throttled_scan_equals_clean_scan(bulk: usize) {
     }
 
     let started = Instant::now();
-    let clean = collect::scan(
-        &options(moto.endpoint(), 2, Duration::from_secs(20)),
-        &NoProgress,
-    )
-    .await
-    .expect("clean scan");
+    let clean = scan(moto.endpoint(), 2, Duration::from_secs(20), "clean scan").await;
     let clean_time = started.elapsed();
     assert_eq!(clean.accounts.len(), 6 + bulk);
 
@@ -213,12 +217,13 @@ async fn throttled_scan_equals_clean_scan(bulk: usize) {
         ],
     );
     let started = Instant::now();
-    let faulty = collect::scan(
-        &options(proxy.endpoint(), 10, Duration::from_secs(20)),
-        &NoProgress,
+    let faulty = scan(
+        proxy.endpoint(),
+        10,
+        Duration::from_secs(20),
+        "scan through throttling and 5xx",
     )
-    .await
-    .expect("scan through throttling and 5xx");
+    .await;
     let faulty_time = started.elapsed();
     let stats = proxy.stats();
     eprintln!(
@@ -277,19 +282,6 @@ fn assert_same_scan(faulty: &Snapshot, clean: &Snapshot) {
     }
 }
 
-/// Whether a rule reads a part of the snapshot (`cloudtrail`, `alternate_contacts`…).
-fn reads(rule: &orgaudit::rules::Rule, field: &str) -> bool {
-    let orgaudit::rules::Logic::Automated(a) = &rule.logic else {
-        return false;
-    };
-    let exprs: Vec<&orgaudit::rules::expr::Expr> = a.expressions().collect();
-    exprs.iter().any(|e| {
-        e.paths()
-            .iter()
-            .any(|p| p.root == field || p.segments.iter().any(|s| s == field))
-    })
-}
-
 /// Every CloudTrail call of one member account denied: its `cloudtrail`
 /// section is an AccessDenied error, exactly the rules that read CloudTrail
 /// are ERROR in that account, and every other finding is the clean scan's.
@@ -299,12 +291,7 @@ async fn access_denied_on_one_service_in_one_account() {
     let Some(moto) = Moto::start() else { return };
     let org = seed::scenario(&moto.endpoint()).await;
     let victim = org.prod.id.clone();
-    let clean = collect::scan(
-        &options(moto.endpoint(), 2, Duration::from_secs(20)),
-        &NoProgress,
-    )
-    .await
-    .expect("clean scan");
+    let clean = scan(moto.endpoint(), 2, Duration::from_secs(20), "clean scan").await;
     let proxy = proxy(
         &moto,
         1,
@@ -312,12 +299,7 @@ async fn access_denied_on_one_service_in_one_account() {
             .on("cloudtrail:*")
             .in_account(&victim)],
     );
-    let denied = collect::scan(
-        &options(proxy.endpoint(), 2, Duration::from_secs(20)),
-        &NoProgress,
-    )
-    .await
-    .expect("scan");
+    let denied = scan(proxy.endpoint(), 2, Duration::from_secs(20), "scan").await;
     assert!(proxy.stats().injected("access_denied") >= 1);
 
     let account = denied.accounts.iter().find(|a| a.id == victim).unwrap();
@@ -388,12 +370,7 @@ async fn an_endless_answer_to_one_call_is_an_error_of_that_call() {
             .on("iam:GetAccountPasswordPolicy")
             .in_account(&victim)],
     );
-    let snapshot = collect::scan(
-        &options(proxy.endpoint(), 1, Duration::from_secs(60)),
-        &NoProgress,
-    )
-    .await
-    .expect("scan");
+    let snapshot = scan(proxy.endpoint(), 1, Duration::from_secs(60), "scan").await;
     assert!(proxy.stats().injected("endless_body") >= 1);
 
     let account = snapshot.accounts.iter().find(|a| a.id == victim).unwrap();
@@ -446,12 +423,7 @@ async fn stalled_responses_are_bounded_by_the_timeout() {
         vec![Rule::new(Fault::Stall).on("account:GetAlternateContact")],
     );
     let started = Instant::now();
-    let snapshot = collect::scan(
-        &options(proxy.endpoint(), 2, Duration::from_secs(2)),
-        &NoProgress,
-    )
-    .await
-    .expect("scan");
+    let snapshot = scan(proxy.endpoint(), 2, Duration::from_secs(2), "scan").await;
     let took = started.elapsed();
     eprintln!("stalled scan took {took:?}");
     // 2 attempts × 2 s per call; generous for a loaded machine, far below a hang.
@@ -508,12 +480,7 @@ async fn an_account_whose_role_cannot_be_assumed_is_reported() {
     let Some(moto) = Moto::start() else { return };
     let org = seed::scenario(&moto.endpoint()).await;
     let victim = org.prod.id.clone();
-    let clean = collect::scan(
-        &options(moto.endpoint(), 2, Duration::from_secs(20)),
-        &NoProgress,
-    )
-    .await
-    .expect("clean scan");
+    let clean = scan(moto.endpoint(), 2, Duration::from_secs(20), "clean scan").await;
     let proxy = proxy(
         &moto,
         1,
@@ -521,12 +488,7 @@ async fn an_account_whose_role_cannot_be_assumed_is_reported() {
             .on("sts:AssumeRole")
             .in_account(&victim)],
     );
-    let denied = collect::scan(
-        &options(proxy.endpoint(), 2, Duration::from_secs(20)),
-        &NoProgress,
-    )
-    .await
-    .expect("scan");
+    let denied = scan(proxy.endpoint(), 2, Duration::from_secs(20), "scan").await;
     assert!(proxy.stats().injected("access_denied") >= 1);
 
     // The account is in the snapshot, its access an AssumeRole error and
@@ -798,12 +760,7 @@ async fn expiring_sessions_are_renewed() {
     let Some(moto) = Moto::start() else { return };
     let org = seed::scenario(&moto.endpoint()).await;
     let slow = org.prod.id.clone();
-    let clean = collect::scan(
-        &options(moto.endpoint(), 2, Duration::from_secs(20)),
-        &NoProgress,
-    )
-    .await
-    .expect("clean scan");
+    let clean = scan(moto.endpoint(), 2, Duration::from_secs(20), "clean scan").await;
     let proxy = proxy(
         &moto,
         1,
@@ -812,12 +769,7 @@ async fn expiring_sessions_are_renewed() {
     let lifetime = Duration::from_secs(11);
     proxy.set_session_lifetime(Some(lifetime));
     let started = Instant::now();
-    let renewed = collect::scan(
-        &options(proxy.endpoint(), 2, Duration::from_secs(20)),
-        &NoProgress,
-    )
-    .await
-    .expect("scan");
+    let renewed = scan(proxy.endpoint(), 2, Duration::from_secs(20), "scan").await;
     let took = started.elapsed();
     let stats = proxy.stats();
     eprintln!(

@@ -46,6 +46,7 @@ use orgaudit::collect::permissions::ALLOWED_OPERATIONS;
 use orgaudit::rules::RuleSet;
 use serde_json::Value;
 use support::moto::Moto;
+use support::rules::reads;
 use support::seed;
 
 const ROLE: &str = "OrganizationAccountAccessRole";
@@ -482,19 +483,6 @@ fn assert_denied_never_passes(removed: &str, run: &Run, full: &Run) {
         "{removed}: {} sections denied, {now_error} findings now ERROR, {readers_checked} findings of rules reading them checked",
         denied.len()
     );
-}
-
-/// Whether a rule reads a field of the snapshot (`cloudtrail`, `users`…).
-fn reads(rule: &orgaudit::rules::Rule, field: &str) -> bool {
-    let orgaudit::rules::Logic::Automated(a) = &rule.logic else {
-        return false;
-    };
-    let exprs: Vec<&orgaudit::rules::expr::Expr> = a.expressions().collect();
-    exprs.iter().any(|e| {
-        e.paths()
-            .iter()
-            .any(|p| p.root == field || p.segments.iter().any(|s| s == field))
-    })
 }
 
 /// The full policy suffices, and moto really enforces it: calls outside the

@@ -8,53 +8,28 @@
 
 mod support {
     pub mod cli;
+    pub mod snapshots;
 }
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-fn read(path: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+use support::snapshots::{list_accounts, read};
 
 /// A whole-organization snapshot as schema 1.1 writes it: with the
 /// organization's account list.
 fn whole(path: &str) -> Value {
-    let mut d = read(path);
-    let listed: Vec<Value> = d["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            let mut m = serde_json::Map::new();
-            for k in [
-                "id",
-                "arn",
-                "name",
-                "email",
-                "status",
-                "joined_method",
-                "joined_timestamp",
-                "parent_id",
-                "ou_path",
-            ] {
-                m.insert(k.to_string(), a[k].clone());
-            }
-            Value::Object(m)
-        })
-        .collect();
-    d["organization"]["data"]["accounts"] = Value::Array(listed);
-    d["management_trails"] =
-        json!({"status": "not_collected", "reason": "the management account is in the snapshot"});
-    d
+    whole_of(&read(path))
 }
 
 /// `whole` with its account list made from its accounts again.
 fn whole_of(d: &Value) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "w.json", d);
-    whole(p.to_str().unwrap())
+    let mut d = d.clone();
+    list_accounts(&mut d);
+    d["management_trails"] =
+        json!({"status": "not_collected", "reason": "the management account is in the snapshot"});
+    d
 }
 
 /// Shard k of n of `whole`, as `scan --shard k/n` writes it.

@@ -8,38 +8,15 @@
 
 mod support {
     pub mod cli;
+    pub mod snapshots;
 }
 
 use serde_json::{json, Value};
 
 /// base.json as the shard that holds only its member account.
 fn shard() -> Value {
-    let mut d: Value =
-        serde_json::from_str(&std::fs::read_to_string("fixtures/rules/base.json").unwrap())
-            .unwrap();
-    let listed: Vec<Value> = d["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            let mut m = serde_json::Map::new();
-            for k in [
-                "id",
-                "arn",
-                "name",
-                "email",
-                "status",
-                "joined_method",
-                "joined_timestamp",
-                "parent_id",
-                "ou_path",
-            ] {
-                m.insert(k.to_string(), a[k].clone());
-            }
-            Value::Object(m)
-        })
-        .collect();
-    d["organization"]["data"]["accounts"] = Value::Array(listed);
+    let mut d = support::snapshots::read("fixtures/rules/base.json");
+    support::snapshots::list_accounts(&mut d);
     d["management_trails"] = d["accounts"][0]["cloudtrail"].clone();
     let member = d["accounts"][1].clone();
     d["accounts"] = json!([member]);
