@@ -356,10 +356,48 @@ fn grouped_at_80_columns_snapshot() {
         width: Some(80),
     };
     let text = render(&sample_report(), Format::Grouped, &opts).unwrap();
-    for line in text.lines().filter(|l| l.starts_with("    ")) {
-        assert!(line.chars().count() <= 80, "too wide: {line}");
+    // Every line fits, but a resource or word that cannot be broken (on a
+    // line of its own).
+    for line in text.lines() {
+        let unbreakable = line.trim_start().split(' ').count() == 1;
+        assert!(
+            line.chars().count() <= 80 || unbreakable,
+            "too wide: {line}"
+        );
     }
     insta::assert_snapshot!(text);
+}
+
+#[test]
+fn grouped_puts_a_resource_too_long_for_the_terminal_on_its_own_line() {
+    const ARN: &str =
+        "arn:aws:iam::222222222222:user/ops/platform-team/break-glass/emergency-admin-alice";
+    let mut report = sample_report();
+    let f = report
+        .findings
+        .iter_mut()
+        .find(|f| f.status == Status::Fail && f.resource_arn.is_some())
+        .unwrap();
+    f.resource_arn = Some(ARN.to_string());
+    let rule = f.rule_id.clone();
+    let opts = RenderOptions {
+        color: false,
+        width: Some(80),
+    };
+    let text = render(&report, Format::Grouped, &opts).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| l.ends_with(&rule)).unwrap();
+    assert_eq!(lines[at + 1], format!("    {ARN}"), "{text}");
+    // At 200 columns it stays on the finding's line.
+    let opts = RenderOptions {
+        color: false,
+        width: Some(200),
+    };
+    let text = render(&report, Format::Grouped, &opts).unwrap();
+    assert!(
+        text.lines().any(|l| l.ends_with(&format!("{rule}  {ARN}"))),
+        "{text}"
+    );
 }
 
 #[test]

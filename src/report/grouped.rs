@@ -125,23 +125,13 @@ fn write_account(
             problems.iter().filter(|f| f.status != Status::Error).collect()
         }
         None => {
-            writeln!(out, "{}", paint.sgr(&format!("{name}{about}"), "1"))?;
+            let head = wrap(&format!("{name}{about}"), "", "  ", opts);
+            writeln!(out, "{}", paint.sgr(&head, "1"))?;
             problems.iter().collect()
         }
     };
     for f in shown {
-        let head = format!(
-            "  {} {} {}{}",
-            paint.sgr(&format!("{:<5}", f.status.as_str()), status_sgr(f.status)),
-            paint.sgr(&format!("{:<8}", f.severity.as_str()), severity_sgr(f.severity)),
-            cell_text(&f.rule_id),
-            match f.key().location() {
-                None => String::new(),
-                Some(l) => format!("  {}", cell_text(l)),
-            }
-        );
-        writeln!(out, "{head}")?;
-        writeln!(out, "{}", wrap(&cell_text(&f.message), INDENT, INDENT, opts))?;
+        write_finding(out, f, opts, paint)?;
     }
     if row.unreachable.is_none() {
         let mut counts = vec![format!("{} passed", c.pass)];
@@ -157,6 +147,42 @@ fn write_account(
         writeln!(out, "  {}", paint.sgr(&counts.join(", "), "2"))?;
     }
     writeln!(out)?;
+    Ok(())
+}
+
+/// One finding: its head line (status, severity, rule, and the resource or
+/// region where it fits), then its message wrapped below. A resource that
+/// would make the head line wider than the terminal (a long ARN) goes on a
+/// line of its own, so the terminal does not break it at a random place.
+fn write_finding(
+    out: &mut dyn Write,
+    f: &Finding,
+    opts: &RenderOptions,
+    paint: &Paint,
+) -> Result<(), RenderError> {
+    let rule = cell_text(&f.rule_id);
+    let location = f.key().location().map(cell_text);
+    // "  STATUS SEVERITY rule  location", without the colour codes.
+    let head_len = 2 + 5 + 1 + 8 + 1 + rule.chars().count();
+    let fits = |l: &str| {
+        opts.width
+            .is_none_or(|w| head_len + 2 + l.chars().count() <= usize::from(w))
+    };
+    let (inline, own_line) = match &location {
+        Some(l) if fits(l) => (format!("  {l}"), None),
+        Some(l) => (String::new(), Some(l)),
+        None => (String::new(), None),
+    };
+    writeln!(
+        out,
+        "  {} {} {rule}{inline}",
+        paint.sgr(&format!("{:<5}", f.status.as_str()), status_sgr(f.status)),
+        paint.sgr(&format!("{:<8}", f.severity.as_str()), severity_sgr(f.severity)),
+    )?;
+    if let Some(l) = own_line {
+        writeln!(out, "{INDENT}{l}")?;
+    }
+    writeln!(out, "{}", wrap(&cell_text(&f.message), INDENT, INDENT, opts))?;
     Ok(())
 }
 
