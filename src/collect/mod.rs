@@ -34,6 +34,7 @@ pub mod securityhub;
 pub mod settings;
 pub mod sso;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
@@ -459,47 +460,62 @@ async fn security_services(
     let mut analyzer_accounts = vec![scanner.management_id.to_string()];
     analyzer_accounts
         .extend(admin_of(organizations::ACCESS_ANALYZER).filter(|id| id != scanner.management_id));
+    // Each account reached once, however many services it administers.
+    let mut to_reach: Vec<&String> = analyzer_accounts.iter().chain(&guardduty_admin).collect();
+    to_reach.sort_unstable();
+    to_reach.dedup();
+    let reached: HashMap<&str, _> = futures::future::join_all(
+        to_reach
+            .into_iter()
+            .map(|id| async move { (id.as_str(), scanner.reach(id).await.map(|(c, _)| c)) }),
+    )
+    .await
+    .into_iter()
+    .collect();
     let guardduty_organization = async {
         let Some(id) = &guardduty_admin else {
             return Section::ok(Vec::new());
         };
-        match scanner.reach(id).await {
-            Ok((clients, _)) => Section::ok(
+        match &reached[id.as_str()] {
+            Ok(clients) => Section::ok(
                 futures::future::join_all(regions.iter().map(|r| {
                     let client = clients.guardduty(r);
                     async move { guardduty::organization(ctx, &client, r).await }
                 }))
                 .await,
             ),
-            Err(e) => Section::error(e),
+            Err(e) => Section::error(e.clone()),
         }
     };
     let access_analyzers =
-        futures::future::join_all(analyzer_accounts.iter().map(|id| async move {
-            match scanner.reach(id).await {
-                Ok((clients, _)) => {
-                    futures::future::join_all(regions.iter().map(|r| {
-                        let client = clients.access_analyzer(r);
-                        async move {
-                            AccountAnalyzers {
-                                account_id: id.clone(),
-                                region: r.clone(),
-                                analyzers: iam::section(
-                                    access_analyzer::analyzers(ctx, &client, r).await,
-                                ),
+        futures::future::join_all(analyzer_accounts.iter().map(|id| {
+            let reached = &reached;
+            async move {
+                match &reached[id.as_str()] {
+                    Ok(clients) => {
+                        futures::future::join_all(regions.iter().map(|r| {
+                            let client = clients.access_analyzer(r);
+                            async move {
+                                AccountAnalyzers {
+                                    account_id: id.clone(),
+                                    region: r.clone(),
+                                    analyzers: iam::section(
+                                        access_analyzer::analyzers(ctx, &client, r).await,
+                                    ),
+                                }
                             }
-                        }
-                    }))
-                    .await
+                        }))
+                        .await
+                    }
+                    Err(e) => regions
+                        .iter()
+                        .map(|r| AccountAnalyzers {
+                            account_id: id.clone(),
+                            region: r.clone(),
+                            analyzers: Section::error(e.clone()),
+                        })
+                        .collect(),
                 }
-                Err(e) => regions
-                    .iter()
-                    .map(|r| AccountAnalyzers {
-                        account_id: id.clone(),
-                        region: r.clone(),
-                        analyzers: Section::error(e.clone()),
-                    })
-                    .collect(),
             }
         }));
     let (guardduty_organization, access_analyzers) =
