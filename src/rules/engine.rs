@@ -583,11 +583,7 @@ impl<'a> Emit<'a> {
         region: Option<String>,
         arn: Option<String>,
     ) -> Finding {
-        Finding {
-            unevaluated: Some(why),
-            ..self.finding(Status::Error, String::new(), region, arn)
-        }
-        .worded()
+        self.unjudged(Status::Error, why, region, arn)
     }
 
     /// Facts the rule reads are unavailable: ERROR, or FAIL where the rule
@@ -598,9 +594,21 @@ impl<'a> Emit<'a> {
         region: Option<String>,
         arn: Option<String>,
     ) -> Finding {
+        self.unjudged(self.on_unavailable, why, region, arn)
+    }
+
+    /// A finding of `status` that carries why its rule was not judged,
+    /// worded from it.
+    fn unjudged(
+        &self,
+        status: Status,
+        why: Unevaluated,
+        region: Option<String>,
+        arn: Option<String>,
+    ) -> Finding {
         Finding {
             unevaluated: Some(why),
-            ..self.finding(self.on_unavailable, String::new(), region, arn)
+            ..self.finding(status, String::new(), region, arn)
         }
         .worded()
     }
