@@ -556,9 +556,9 @@ fn every_format_of_a_hostile_snapshot_parses_back_with_its_own_grammar() {
     let json: serde_json::Value =
         serde_json::from_slice(&eval_format(&snapshot, "json").stdout).unwrap();
     let findings = json["findings"].as_array().unwrap().len();
-    for format in [
-        "table", "grouped", "json", "sarif", "junit", "markdown", "html", "asff", "ocsf", "csv",
-    ] {
+    // Every format there is: a new one gets the hostile-character check at
+    // once, and its grammar's parser below.
+    for format in orgaudit::report::Format::ALL.map(|f| f.as_str()) {
         let out = eval_format(&snapshot, format);
         assert_eq!(out.status.code(), Some(1), "{format}");
         assert_eq!(hostile_chars(&out.stdout), Vec::<char>::new(), "{format}");
