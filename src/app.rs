@@ -8,6 +8,7 @@ use crate::cli::{
     Cli, Command, DiffArgs, EvalArgs, MergeArgs, OutputArgs, RuleArgs, RulesCommand, ScanArgs,
     SchemaKind,
 };
+#[cfg(feature = "scan")]
 use crate::collect::{self, ScanError, ScanOptions};
 use crate::config::Config;
 use crate::diagnostic::Diagnostics;
@@ -45,6 +46,7 @@ pub enum AppError {
     Merge(#[from] crate::snapshot::merge::MergeError),
     #[error("{0}")]
     Usage(String),
+    #[cfg(feature = "scan")]
     #[error("{0}")]
     Scan(#[from] ScanError),
     #[error("cannot write to standard output: {0}")]
@@ -170,6 +172,18 @@ fn eval(args: EvalArgs) -> Result<ExitCode, AppError> {
     emit(&report, &args.output)
 }
 
+/// A build without the `scan` feature evaluates snapshots only.
+#[cfg(not(feature = "scan"))]
+fn scan(_: ScanArgs) -> Result<ExitCode, AppError> {
+    Err(AppError::Usage(
+        "this orgaudit was built without the scanner (cargo's --no-default-features): it \
+         evaluates snapshots (`orgaudit eval FILE`) but cannot scan; install the full build \
+         (`cargo install --locked --path .`, or a release binary)"
+            .to_string(),
+    ))
+}
+
+#[cfg(feature = "scan")]
 fn scan(args: ScanArgs) -> Result<ExitCode, AppError> {
     // Where the results go is checked before a single AWS call.
     let inputs: Vec<&Path> = args.rules.config.as_deref().into_iter().collect();

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::diff::DiffFormat;
 use crate::findings::Severity;
 use crate::report::Format;
-use crate::snapshot::Shard;
+use crate::snapshot::{Shard, DEFAULT_ROLE_NAME};
 
 /// orgaudit — a read-only compliance audit of an AWS Organization: root MFA,
 /// alternate contacts, password policy, IAM users, CloudTrail, AWS Config,
@@ -136,7 +136,7 @@ pub struct ScanArgs {
     /// tried in order per account (e.g.
     /// `OrganizationAccountAccessRole,AWSControlTowerExecution`) and the role
     /// that worked is recorded for the account.
-    #[arg(long, value_name = "NAME,…", value_delimiter = ',', default_value = crate::collect::DEFAULT_ROLE_NAME)]
+    #[arg(long, value_name = "NAME,…", value_delimiter = ',', default_value = DEFAULT_ROLE_NAME)]
     pub role_name: Vec<String>,
     /// The external id the role's trust policy requires, if any.
     #[arg(long, value_name = "ID")]

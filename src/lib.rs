@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
+#[cfg(feature = "scan")]
 pub mod collect;
 pub mod compliance;
 pub mod config;

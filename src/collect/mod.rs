@@ -55,8 +55,7 @@ use crate::snapshot::{
     SecurityServices, Shard, Snapshot, SCHEMA_VERSION,
 };
 
-/// The role assumed in member accounts unless told otherwise.
-pub const DEFAULT_ROLE_NAME: &str = "OrganizationAccountAccessRole";
+pub use crate::snapshot::DEFAULT_ROLE_NAME;
 
 /// What to scan and how.
 #[derive(Debug, Clone)]

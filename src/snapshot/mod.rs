@@ -16,6 +16,10 @@ pub use sections::{Sections, Unavailable};
 
 use std::path::Path;
 
+/// The role a scan assumes in member accounts unless told otherwise (what
+/// `scan.role_names` holds by default).
+pub const DEFAULT_ROLE_NAME: &str = "OrganizationAccountAccessRole";
+
 /// The snapshot format this build writes. The major part must match on load.
 pub const SCHEMA_VERSION: &str = "1.3";
 
