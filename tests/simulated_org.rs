@@ -251,3 +251,30 @@ async fn random_throttling_changes_no_finding() {
         assert_eq!(x, y);
     }
 }
+
+/// Throttling heavy enough to drain the SDK's shared retry quota (a token
+/// bucket per service for the whole process, 5 tokens a retry): 60 % of
+/// all requests throttled. With a quota per client in which throttling
+/// retries cost nothing, every call still gets through within its attempts
+/// (30 for throttling with `max_attempts` 10: 0.6³⁰ ≈ 2·10⁻⁷ a call), and the
+/// snapshot has exactly the clean scan's errors (the unreachable account's).
+#[tokio::test(flavor = "multi_thread")]
+async fn heavy_throttling_does_not_run_out_of_retries() {
+    support::seed::use_test_environment();
+    let clean = Simulator::start(simulator::Config::new(ACCOUNTS));
+    let recorder = OperationRecorder::new();
+    let clean_snapshot = collect::scan(&options(&clean, &recorder, 10), &NoProgress)
+        .await
+        .unwrap();
+
+    let mut config = simulator::Config::new(ACCOUNTS);
+    config.throttle_probability = 0.6;
+    let throttled = Simulator::start(config);
+    let recorder = OperationRecorder::new();
+    let snapshot = collect::scan(&options(&throttled, &recorder, 10), &NoProgress)
+        .await
+        .unwrap();
+    let stats = throttled.stats();
+    assert!(stats.throttled() > 500, "{stats:?}");
+    assert_eq!(errors(&snapshot), errors(&clean_snapshot), "{stats:?}");
+}

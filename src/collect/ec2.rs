@@ -93,6 +93,7 @@ impl Client {
             .interceptor(super::body_limit::BodyLimit::default())
             .interceptor(super::retry::ThrottlingRetries)
             .runtime_plugin(signing(config, region))
+            .runtime_plugin(retry_partition())
             .serializer(|()| request())
             .deserializer(parse);
         if let Some(client) = config.http_client() {
@@ -297,6 +298,14 @@ impl ClassifyRetry for ThrottlingCodes {
 
 /// SigV4 for `ec2` in `region` with the credentials of `config`, resolved
 /// through its identity cache.
+/// The client's own retry quota, as every scan client has
+/// ([`super::retry::partition`]).
+fn retry_partition() -> StaticRuntimePlugin {
+    let mut layer = Layer::new("ec2 retry partition");
+    layer.store_put(super::retry::partition("ec2"));
+    StaticRuntimePlugin::new().with_config(layer.freeze())
+}
+
 fn signing(config: &SdkConfig, region: &str) -> StaticRuntimePlugin {
     let mut components = RuntimeComponentsBuilder::new("ec2 sigv4")
         .with_auth_scheme_option_resolver(Some(StaticAuthSchemeOptionResolver::new(vec![SIGV4])))

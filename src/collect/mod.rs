@@ -647,6 +647,7 @@ fn endpoint_name(config: &SdkConfig) -> String {
 fn sts_client(config: &SdkConfig, recorder: &OperationRecorder) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(config)
+            .retry_partition(retry::partition("sts"))
             .interceptor(recorder.clone())
             .interceptor(body_limit::BodyLimit::default())
             .interceptor(retry::ThrottlingRetries)
@@ -727,6 +728,7 @@ macro_rules! global_client {
             $sdk::Client::from_conf(
                 $sdk::config::Builder::from(&self.config)
                     .region(self.global.clone())
+                    .retry_partition(retry::partition(stringify!($name)))
                     .interceptor(self.recorder.clone())
                     .interceptor(body_limit::BodyLimit::default())
                     .interceptor(retry::ThrottlingRetries)
@@ -742,6 +744,7 @@ macro_rules! regional_client {
             $sdk::Client::from_conf(
                 $sdk::config::Builder::from(&self.config)
                     .region(Region::new(region.to_string()))
+                    .retry_partition(retry::partition(stringify!($name)))
                     .interceptor(self.recorder.clone())
                     .interceptor(body_limit::BodyLimit::default())
                     .interceptor(retry::ThrottlingRetries)
@@ -772,8 +775,10 @@ impl AccountClients {
             aws_sdk_s3control::config::Builder::from(&self.config)
                 .region(self.global.clone())
                 .endpoint_resolver(s3control::EndpointResolver::default())
+                .retry_partition(retry::partition("s3control"))
                 .interceptor(self.recorder.clone())
                 .interceptor(body_limit::BodyLimit::default())
+                .interceptor(retry::ThrottlingRetries)
                 .build(),
         )
     }

@@ -8,6 +8,17 @@
 //! in an error. Server errors and timeouts keep the configured attempts
 //! (an unavailable service should not stall the scan for minutes).
 //!
+//! The SDK's standard retry also has a retry quota: a token bucket of 500
+//! per service, shared by every client of the process, from which each retry
+//! takes 5 tokens (a retry that needed another one never gives its tokens
+//! back) and each first-attempt success returns one. Under sustained
+//! throttling across thousands of accounts that bucket runs dry and every
+//! call then fails at its first throttle: measured with the simulator, 30 %
+//! throttling over 1,000 accounts left 155 accounts with ERRORs where every
+//! fact was there to be read. Every client gets [`partition`] instead: its
+//! own quota, from which a throttling retry takes nothing, so throttling is
+//! bounded by the attempts alone; other retries keep the SDK's costs.
+//!
 //! The SDK's standard retry has one attempt limit for every kind of error:
 //! clients are configured with the throttling limit ([`throttling_attempts`]),
 //! and [`ThrottlingRetries`] lowers the limit of the current call to the
@@ -15,6 +26,7 @@
 //! (as the client's own retry classifiers read it, run in their order as the
 //! SDK does).
 
+use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -25,6 +37,15 @@ use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::{ErrorKind, RetryConfig};
+
+/// The retry partition of one client (`name`: the service): a retry quota
+/// of its own, in which throttling retries cost nothing (see the module
+/// comment).
+pub fn partition(name: &'static str) -> RetryPartition {
+    RetryPartition::custom(name)
+        .token_bucket(TokenBucket::builder().throttling_retry_cost(0).build())
+        .build()
+}
 
 /// How many times more attempts a throttled call gets than `--max-attempts`.
 pub const THROTTLING_FACTOR: u32 = 3;
