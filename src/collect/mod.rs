@@ -486,37 +486,36 @@ async fn security_services(
             Err(e) => Section::error(e.clone()),
         }
     };
-    let access_analyzers =
-        futures::future::join_all(analyzer_accounts.iter().map(|id| {
-            let reached = &reached;
-            async move {
-                match &reached[id.as_str()] {
-                    Ok(clients) => {
-                        futures::future::join_all(regions.iter().map(|r| {
-                            let client = clients.access_analyzer(r);
-                            async move {
-                                AccountAnalyzers {
-                                    account_id: id.clone(),
-                                    region: r.clone(),
-                                    analyzers: iam::section(
-                                        access_analyzer::analyzers(ctx, &client, r).await,
-                                    ),
-                                }
+    let access_analyzers = futures::future::join_all(analyzer_accounts.iter().map(|id| {
+        let reached = &reached;
+        async move {
+            match &reached[id.as_str()] {
+                Ok(clients) => {
+                    futures::future::join_all(regions.iter().map(|r| {
+                        let client = clients.access_analyzer(r);
+                        async move {
+                            AccountAnalyzers {
+                                account_id: id.clone(),
+                                region: r.clone(),
+                                analyzers: iam::section(
+                                    access_analyzer::analyzers(ctx, &client, r).await,
+                                ),
                             }
-                        }))
-                        .await
-                    }
-                    Err(e) => regions
-                        .iter()
-                        .map(|r| AccountAnalyzers {
-                            account_id: id.clone(),
-                            region: r.clone(),
-                            analyzers: Section::error(e.clone()),
-                        })
-                        .collect(),
+                        }
+                    }))
+                    .await
                 }
+                Err(e) => regions
+                    .iter()
+                    .map(|r| AccountAnalyzers {
+                        account_id: id.clone(),
+                        region: r.clone(),
+                        analyzers: Section::error(e.clone()),
+                    })
+                    .collect(),
             }
-        }));
+        }
+    }));
     let (guardduty_organization, access_analyzers) =
         tokio::join!(guardduty_organization, access_analyzers);
     SecurityServices {
